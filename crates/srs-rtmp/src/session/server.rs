@@ -1,0 +1,588 @@
+//! The server end of an RTMP connection.
+//!
+//! ```text
+//! Handshaking -> WaitConnect -> ConnectPending -> Connected <-> {PublishPending -> Publishing,
+//!                                                              PlayPending -> Playing}
+//! ```
+//! Decisions (connect, publish, play) are events; the caller answers them
+//! with `accept_*` / `reject_*` whenever it knows (an HTTP hook may take a
+//! second). While a decision is pending, no further input is decoded.
+
+use std::collections::VecDeque;
+
+use bytes::Bytes;
+use srs_core::FastRng;
+use srs_kernel::{Amf0Value, MediaKind, MediaMessage};
+
+use crate::chunk::control::{self, ControlMessage, UserControlEvent};
+use crate::chunk::split_aggregate;
+use crate::chunk::RawMessage;
+use crate::command::{self, Command, ConnectCommand, ServerInfo};
+use crate::error::RtmpError;
+use crate::handshake::{HandshakeKind, ServerHandshake};
+use crate::out_queue::OutQueue;
+use crate::session::transport::Transport;
+use crate::session::{csid, DEFAULT_WINDOW_ACK_SIZE, MAX_PENDING_INPUT, STREAM_ID};
+
+/// Where the server session is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServerState {
+    /// Exchanging C0C1/S0S1S2/C2.
+    Handshaking,
+    /// Waiting for the connect command.
+    WaitConnect,
+    /// A connect was received; the application decides.
+    ConnectPending,
+    /// Connected, no stream published or played.
+    Connected,
+    /// A publish was received; the application decides.
+    PublishPending,
+    /// The client publishes; media arrives as events.
+    Publishing,
+    /// A play was received; the application decides.
+    PlayPending,
+    /// The client plays; the application sends media.
+    Playing,
+    /// A fatal error or a rejection: nothing more is decoded.
+    Closed,
+}
+
+/// What the client asked for or sent.
+#[derive(Debug, Clone)]
+pub enum ServerEvent {
+    /// The client sent connect: answer with [`ServerSession::accept_connect`] or [`ServerSession::reject_connect`].
+    ConnectRequested(ConnectCommand),
+    /// The client wants to publish `stream` (name with query): answer with `accept_publish` / `reject_publish`.
+    PublishRequested {
+        /// Stream name with its query string.
+        stream: String,
+    },
+    /// The client wants to play `stream`: answer with `accept_play` / `reject_play`.
+    PlayRequested {
+        /// Stream name with its query string.
+        stream: String,
+        /// Start position requested (seconds).
+        start: f64,
+        /// Duration requested (seconds).
+        duration: f64,
+    },
+    /// The publisher stopped publishing (FCUnpublish, closeStream or deleteStream); the connection stays.
+    Unpublished,
+    /// The player stopped playing (closeStream or deleteStream); the connection stays.
+    PlayStopped,
+    /// The player paused (true) or resumed (false).
+    Paused(bool),
+    /// Audio, video or metadata (`onMetaData`, unwrapped from `@setDataFrame`) from the publisher.
+    Media(MediaMessage),
+    /// A command the session does not handle itself (e.g. bandwidth-check answers).
+    Call {
+        /// Command name.
+        name: String,
+        /// Transaction id.
+        transaction_id: f64,
+        /// Arguments after the command object.
+        args: Vec<Amf0Value>,
+    },
+}
+
+/// The server end of one RTMP connection. See the module docs for the call order.
+pub struct ServerSession {
+    state: ServerState,
+    handshake: ServerHandshake,
+    transport: Transport,
+    events: VecDeque<ServerEvent>,
+    rng: FastRng,
+    epoch: u32,
+    connect_tid: f64,
+    object_encoding: f64,
+    pending_tid: f64,
+}
+
+impl ServerSession {
+    /// A session for a freshly accepted connection. `rng` fills handshake
+    /// random bytes; `epoch` is the time field of S1.
+    pub fn new(rng: FastRng, epoch: u32) -> Self {
+        ServerSession {
+            state: ServerState::Handshaking,
+            handshake: ServerHandshake::new(),
+            transport: Transport::new(),
+            events: VecDeque::new(),
+            rng,
+            epoch,
+            connect_tid: 1.0,
+            object_encoding: 0.0,
+            pending_tid: 0.0,
+        }
+    }
+
+    /// The current state.
+    pub fn state(&self) -> ServerState {
+        self.state
+    }
+
+    /// Simple or complex handshake, once known.
+    pub fn handshake_kind(&self) -> Option<HandshakeKind> {
+        self.handshake.kind()
+    }
+
+    /// Total bytes received.
+    pub fn bytes_in(&self) -> u64 {
+        self.transport.bytes_in()
+    }
+
+    /// Bytes waiting to be written, as a `bytes::Buf` for `writev`.
+    pub fn out_queue(&mut self) -> &mut OutQueue {
+        &mut self.transport.out
+    }
+
+    /// The next event, if any.
+    pub fn poll_event(&mut self) -> Option<ServerEvent> {
+        self.events.pop_front()
+    }
+
+    /// Feeds bytes read from the socket. An error means the connection must be closed.
+    pub fn feed(&mut self, data: &[u8]) -> Result<(), RtmpError> {
+        if self.state == ServerState::Closed {
+            return Ok(());
+        }
+        self.transport.count_in(data.len());
+        if self.state == ServerState::Handshaking {
+            let rng = &mut self.rng;
+            let used = self
+                .handshake
+                .feed(data, self.epoch, &mut |buf: &mut [u8]| rng.fill(buf))?;
+            if let Some(out) = self.handshake.take_output() {
+                self.transport.out.push(out);
+            }
+            if !self.handshake.is_done() {
+                return Ok(());
+            }
+            self.state = ServerState::WaitConnect;
+            self.transport.input.extend_from_slice(&data[used..]);
+        } else {
+            self.transport.input.extend_from_slice(data);
+        }
+        self.process()
+    }
+
+    fn is_pending(&self) -> bool {
+        matches!(
+            self.state,
+            ServerState::ConnectPending | ServerState::PublishPending | ServerState::PlayPending
+        )
+    }
+
+    fn process(&mut self) -> Result<(), RtmpError> {
+        let result = self.process_inner();
+        if result.is_err() {
+            self.state = ServerState::Closed;
+        }
+        result
+    }
+
+    fn process_inner(&mut self) -> Result<(), RtmpError> {
+        while !self.is_pending() && self.state != ServerState::Closed {
+            let Some(msg) = self.transport.next_message()? else {
+                return Ok(());
+            };
+            self.on_message(msg)?;
+        }
+        if self.is_pending() && self.transport.input.len() > MAX_PENDING_INPUT {
+            return Err(RtmpError::Protocol(format!(
+                "peer sent {} bytes while a decision was pending",
+                self.transport.input.len()
+            )));
+        }
+        Ok(())
+    }
+
+    fn on_message(&mut self, msg: RawMessage) -> Result<(), RtmpError> {
+        match msg.type_id {
+            control::MSG_AMF0_COMMAND => self.on_command(Command::parse(&msg.payload)?),
+            control::MSG_AMF3_COMMAND => {
+                // AMF3 commands carry a format byte, then AMF0 values.
+                let body = msg.payload.get(1..).unwrap_or_default();
+                self.on_command(Command::parse(body)?)
+            }
+            control::MSG_AUDIO | control::MSG_VIDEO => {
+                self.on_media(msg.type_id, msg.timestamp, msg.payload);
+                Ok(())
+            }
+            control::MSG_AMF0_DATA | control::MSG_AMF3_DATA => {
+                let body = if msg.type_id == control::MSG_AMF3_DATA {
+                    msg.payload.slice(msg.payload.len().min(1)..)
+                } else {
+                    msg.payload.clone()
+                };
+                if self.state == ServerState::Publishing {
+                    if let Some(meta) = command::normalize_metadata(&body) {
+                        self.events.push_back(ServerEvent::Media(MediaMessage::new(
+                            MediaKind::Script,
+                            msg.timestamp,
+                            meta,
+                        )));
+                    }
+                }
+                Ok(())
+            }
+            control::MSG_AGGREGATE => {
+                for sub in split_aggregate(&msg)? {
+                    if matches!(sub.type_id, control::MSG_AUDIO | control::MSG_VIDEO) {
+                        self.on_media(sub.type_id, sub.timestamp, sub.payload);
+                    }
+                }
+                Ok(())
+            }
+            // User control events from a client (SetBufferLength...) need no answer.
+            _ => Ok(()),
+        }
+    }
+
+    fn on_media(&mut self, type_id: u8, timestamp: u32, payload: Bytes) {
+        if self.state != ServerState::Publishing {
+            return;
+        }
+        let kind = if type_id == control::MSG_AUDIO {
+            MediaKind::Audio
+        } else {
+            MediaKind::Video
+        };
+        self.events.push_back(ServerEvent::Media(MediaMessage::new(
+            kind, timestamp, payload,
+        )));
+    }
+
+    fn send_command(&mut self, csid: u32, stream_id: u32, payload: Bytes) {
+        self.transport
+            .send(csid, 0, control::MSG_AMF0_COMMAND, stream_id, &payload);
+    }
+
+    fn on_command(&mut self, cmd: Command) -> Result<(), RtmpError> {
+        if self.state == ServerState::WaitConnect {
+            return match cmd {
+                Command::Connect(c) => {
+                    self.connect_tid = c.transaction_id;
+                    self.object_encoding = c.object_encoding;
+                    self.state = ServerState::ConnectPending;
+                    self.events.push_back(ServerEvent::ConnectRequested(c));
+                    Ok(())
+                }
+                other => Err(RtmpError::Protocol(format!(
+                    "expected connect as the first command, got {other:?}"
+                ))),
+            };
+        }
+        match cmd {
+            Command::Connect(_) => Err(RtmpError::Protocol("connect sent twice".into())),
+            Command::ReleaseStream { transaction_id, .. }
+            | Command::FcPublish { transaction_id, .. } => {
+                self.send_command(
+                    csid::CONNECTION,
+                    0,
+                    command::result(transaction_id, Amf0Value::Undefined),
+                );
+                Ok(())
+            }
+            Command::CreateStream { transaction_id } => {
+                self.send_command(
+                    csid::CONNECTION,
+                    0,
+                    command::result(transaction_id, Amf0Value::Number(STREAM_ID as f64)),
+                );
+                Ok(())
+            }
+            Command::Publish {
+                transaction_id,
+                stream,
+                ..
+            } => {
+                self.expect_idle("publish")?;
+                self.pending_tid = transaction_id;
+                self.state = ServerState::PublishPending;
+                self.events
+                    .push_back(ServerEvent::PublishRequested { stream });
+                Ok(())
+            }
+            Command::Play {
+                transaction_id,
+                stream,
+                start,
+                duration,
+            } => {
+                self.expect_idle("play")?;
+                self.pending_tid = transaction_id;
+                self.state = ServerState::PlayPending;
+                self.events.push_back(ServerEvent::PlayRequested {
+                    stream,
+                    start,
+                    duration,
+                });
+                Ok(())
+            }
+            Command::FcUnpublish { transaction_id, .. } => {
+                if self.state == ServerState::Publishing {
+                    self.state = ServerState::Connected;
+                    self.events.push_back(ServerEvent::Unpublished);
+                    self.send_command(
+                        csid::STREAM,
+                        STREAM_ID,
+                        command::on_fc(
+                            "onFCUnpublish",
+                            "NetStream.Unpublish.Success",
+                            "Stop publishing",
+                        ),
+                    );
+                    self.send_command(
+                        csid::STREAM,
+                        STREAM_ID,
+                        command::result(transaction_id, Amf0Value::Undefined),
+                    );
+                    self.send_command(
+                        csid::STREAM,
+                        STREAM_ID,
+                        command::on_status(command::status_info(
+                            "status",
+                            "NetStream.Unpublish.Success",
+                            "Stream is now unpublished",
+                            vec![],
+                        )),
+                    );
+                }
+                Ok(())
+            }
+            Command::DeleteStream { .. } | Command::CloseStream { .. } => {
+                self.stop_stream();
+                Ok(())
+            }
+            Command::Pause { pause, .. } => {
+                if self.state == ServerState::Playing {
+                    self.send_pause_answer(pause);
+                    self.events.push_back(ServerEvent::Paused(pause));
+                }
+                Ok(())
+            }
+            Command::Response { .. } | Command::OnStatus { .. } => Ok(()),
+            Command::Other {
+                name,
+                transaction_id,
+                args,
+            } => {
+                self.events.push_back(ServerEvent::Call {
+                    name,
+                    transaction_id,
+                    args,
+                });
+                Ok(())
+            }
+        }
+    }
+
+    /// Answers an unknown call with `_result(tid, null, null)`, as SRS does.
+    pub fn answer_unknown_call(&mut self, transaction_id: f64) {
+        if transaction_id > 0.0 {
+            self.send_command(
+                csid::CONNECTION,
+                0,
+                command::result(transaction_id, Amf0Value::Null),
+            );
+        }
+    }
+
+    fn expect_idle(&self, what: &str) -> Result<(), RtmpError> {
+        if self.state == ServerState::Connected {
+            Ok(())
+        } else {
+            Err(RtmpError::Protocol(format!(
+                "{what} in state {:?}, expected Connected",
+                self.state
+            )))
+        }
+    }
+
+    fn stop_stream(&mut self) {
+        match self.state {
+            ServerState::Publishing => {
+                self.state = ServerState::Connected;
+                self.events.push_back(ServerEvent::Unpublished);
+            }
+            ServerState::Playing => {
+                self.state = ServerState::Connected;
+                self.events.push_back(ServerEvent::PlayStopped);
+            }
+            _ => {}
+        }
+    }
+
+    fn send_pause_answer(&mut self, pause: bool) {
+        let (code, desc, event) = if pause {
+            (
+                "NetStream.Pause.Notify",
+                "Paused stream.",
+                UserControlEvent::StreamEof(STREAM_ID),
+            )
+        } else {
+            (
+                "NetStream.Unpause.Notify",
+                "Unpaused stream.",
+                UserControlEvent::StreamBegin(STREAM_ID),
+            )
+        };
+        self.send_command(
+            csid::STREAM,
+            STREAM_ID,
+            command::on_status(command::status_info("status", code, desc, vec![])),
+        );
+        self.transport
+            .send_control(ControlMessage::UserControl(event));
+    }
+
+    fn expect_state(&self, expected: ServerState, call: &str) -> Result<(), RtmpError> {
+        if self.state == expected {
+            Ok(())
+        } else {
+            Err(RtmpError::Protocol(format!(
+                "{call} in state {:?}, expected {expected:?}",
+                self.state
+            )))
+        }
+    }
+
+    /// Accepts the pending connect: window, peer bandwidth, chunk size, `_result`, `onBWDone`.
+    pub fn accept_connect(
+        &mut self,
+        out_chunk_size: u32,
+        server: &ServerInfo,
+    ) -> Result<(), RtmpError> {
+        self.expect_state(ServerState::ConnectPending, "accept_connect")?;
+        self.transport
+            .send_control(ControlMessage::WindowAckSize(DEFAULT_WINDOW_ACK_SIZE));
+        self.transport
+            .send_control(ControlMessage::SetPeerBandwidth {
+                size: DEFAULT_WINDOW_ACK_SIZE,
+                limit_type: 2,
+            });
+        self.transport.set_out_chunk_size(out_chunk_size);
+        let answer = command::connect_result(self.connect_tid, self.object_encoding, server);
+        self.send_command(csid::CONNECTION, 0, answer);
+        self.send_command(csid::CONNECTION, 0, command::on_bw_done());
+        self.state = ServerState::Connected;
+        self.process()
+    }
+
+    /// Refuses the pending connect with `_error`; the caller closes the
+    /// connection once the queue is flushed.
+    pub fn reject_connect(&mut self, description: &str) -> Result<(), RtmpError> {
+        self.expect_state(ServerState::ConnectPending, "reject_connect")?;
+        let answer = command::connect_rejected(self.connect_tid, description);
+        self.send_command(csid::CONNECTION, 0, answer);
+        self.state = ServerState::Closed;
+        Ok(())
+    }
+
+    /// Accepts the pending publish: `onFCPublish` and `onStatus(NetStream.Publish.Start)`.
+    pub fn accept_publish(&mut self, stream: &str) -> Result<(), RtmpError> {
+        self.expect_state(ServerState::PublishPending, "accept_publish")?;
+        let desc = format!("Started publishing stream {stream}.");
+        self.send_command(
+            csid::STREAM,
+            STREAM_ID,
+            command::on_fc("onFCPublish", "NetStream.Publish.Start", &desc),
+        );
+        self.send_command(
+            csid::STREAM,
+            STREAM_ID,
+            command::on_status(command::status_info(
+                "status",
+                "NetStream.Publish.Start",
+                &desc,
+                vec![("clientid", Amf0Value::String("ASAICiss".into()))],
+            )),
+        );
+        self.state = ServerState::Publishing;
+        self.process()
+    }
+
+    /// Refuses the pending publish with an error onStatus (`code`, e.g.
+    /// `NetStream.Publish.BadName`); the caller closes the connection after the flush.
+    pub fn reject_publish(&mut self, code: &str, description: &str) -> Result<(), RtmpError> {
+        self.expect_state(ServerState::PublishPending, "reject_publish")?;
+        self.send_command(
+            csid::STREAM,
+            STREAM_ID,
+            command::on_status(command::status_info("error", code, description, vec![])),
+        );
+        self.state = ServerState::Closed;
+        Ok(())
+    }
+
+    /// Accepts the pending play: StreamBegin, Play.Reset, Play.Start,
+    /// `|RtmpSampleAccess`, Data.Start. Media follows with [`send_media`](Self::send_media).
+    pub fn accept_play(&mut self, stream: &str) -> Result<(), RtmpError> {
+        self.expect_state(ServerState::PlayPending, "accept_play")?;
+        self.transport
+            .send_control(ControlMessage::UserControl(UserControlEvent::StreamBegin(
+                STREAM_ID,
+            )));
+        let reset = format!("Playing and resetting stream {stream}.");
+        let start = format!("Started playing stream {stream}.");
+        for (code, desc) in [
+            ("NetStream.Play.Reset", reset),
+            ("NetStream.Play.Start", start),
+        ] {
+            self.send_command(
+                csid::STREAM,
+                STREAM_ID,
+                command::on_status(command::status_info(
+                    "status",
+                    code,
+                    &desc,
+                    vec![("details", Amf0Value::String(stream.to_string()))],
+                )),
+            );
+        }
+        for data in [command::sample_access(), command::data_start()] {
+            self.transport
+                .send(csid::STREAM, 0, control::MSG_AMF0_DATA, STREAM_ID, &data);
+        }
+        self.state = ServerState::Playing;
+        self.process()
+    }
+
+    /// Refuses the pending play with an error onStatus; the caller closes after the flush.
+    pub fn reject_play(&mut self, code: &str, description: &str) -> Result<(), RtmpError> {
+        self.expect_state(ServerState::PlayPending, "reject_play")?;
+        self.send_command(
+            csid::STREAM,
+            STREAM_ID,
+            command::on_status(command::status_info("error", code, description, vec![])),
+        );
+        self.state = ServerState::Closed;
+        Ok(())
+    }
+
+    /// Queues one media message for a player with the timestamp given (the
+    /// caller's jitter-corrected one). Only chunk headers are written; the
+    /// payload is shared.
+    pub fn send_media(&mut self, kind: MediaKind, timestamp: u32, payload: &Bytes) {
+        let (cid, type_id) = match kind {
+            MediaKind::Audio => (csid::AUDIO, control::MSG_AUDIO),
+            MediaKind::Video => (csid::VIDEO, control::MSG_VIDEO),
+            MediaKind::Script => (csid::STREAM, control::MSG_AMF0_DATA),
+        };
+        self.transport
+            .send(cid, timestamp, type_id, STREAM_ID, payload);
+    }
+
+    /// Sends a command on the connection's NetStream (bandwidth test, custom calls).
+    pub fn send_stream_command(&mut self, payload: Bytes) {
+        self.send_command(csid::STREAM, STREAM_ID, payload);
+    }
+
+    /// Sends a user control StreamEOF, e.g. when a played stream's publisher left.
+    pub fn send_stream_eof(&mut self) {
+        self.transport
+            .send_control(ControlMessage::UserControl(UserControlEvent::StreamEof(
+                STREAM_ID,
+            )));
+    }
+}

@@ -1,0 +1,181 @@
+//! The request identity of an RTMP client: vhost, app and stream, found from
+//! the connect's `tcUrl` and the stream name the way SRS does.
+//!
+//! `rtmp://host[:port]/app[?query]`: the vhost is the host unless a `vhost`
+//! parameter overrides it, in the app or the stream part. Old clients that
+//! cannot send `?` write `...vhost...name` or use `,` / `&&` separators.
+
+use crate::error::RtmpError;
+
+/// Default RTMP port.
+pub const DEFAULT_PORT: u16 = 1935;
+
+/// Where a client wants to go.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RequestUrl {
+    /// `rtmp` (or whatever the URL said).
+    pub schema: String,
+    /// Host part of the tcUrl.
+    pub host: String,
+    /// Port of the tcUrl (1935 by default).
+    pub port: u16,
+    /// Virtual host: the host, or the `vhost` parameter.
+    pub vhost: String,
+    /// Application, without parameters.
+    pub app: String,
+    /// Stream name, without parameters; empty until a publish/play.
+    pub stream: String,
+    /// Query parameters as sent, including the leading `?` (empty when none).
+    pub param: String,
+}
+
+/// Turns SRS's alternative separators into a plain query string.
+fn normalize_query(q: &str) -> String {
+    q.replace("...", "?")
+        .replace("&&", "&")
+        .replace(',', "&")
+        .replace("vhost?", "vhost=")
+}
+
+/// Splits `name[?query]` (also `name...query`) into the name and the normalized query (without `?`).
+fn split_query(s: &str) -> (String, String) {
+    let normalized = s.replacen("...", "?", 1);
+    match normalized.split_once('?') {
+        Some((name, q)) => (name.to_string(), normalize_query(q)),
+        None => (normalized, String::new()),
+    }
+}
+
+/// Looks up `key` in a query string `a=b&c=d` (also `vhost?x` after normalization).
+pub fn query_value<'a>(query: &'a str, key: &str) -> Option<&'a str> {
+    query
+        .split(['&', '?'])
+        .filter_map(|kv| kv.split_once('='))
+        .find(|(k, _)| *k == key)
+        .map(|(_, v)| v)
+}
+
+impl RequestUrl {
+    /// Parses the connect's tcUrl and app. The app field of the command object
+    /// wins over the path of the tcUrl when present.
+    pub fn from_connect(tc_url: &str, app_field: &str) -> Result<RequestUrl, RtmpError> {
+        let (schema, rest) = tc_url
+            .split_once("://")
+            .ok_or_else(|| RtmpError::Protocol(format!("tcUrl {tc_url:?} has no schema")))?;
+        let (authority, path) = match rest.find('/') {
+            Some(i) => (&rest[..i], &rest[i + 1..]),
+            None => (rest, ""),
+        };
+        let (host, port) = match authority.rsplit_once(':') {
+            Some((h, p)) if !h.ends_with(']') || h.starts_with('[') => {
+                let port = p.parse::<u16>().map_err(|_| {
+                    RtmpError::Protocol(format!("tcUrl {tc_url:?} has a bad port {p:?}"))
+                })?;
+                (h.to_string(), port)
+            }
+            _ => (authority.to_string(), DEFAULT_PORT),
+        };
+        if host.is_empty() {
+            return Err(RtmpError::Protocol(format!("tcUrl {tc_url:?} has no host")));
+        }
+        let app_source = if app_field.is_empty() {
+            path
+        } else {
+            app_field
+        };
+        let (app, query) = split_query(app_source.trim_matches('/'));
+        let mut url = RequestUrl {
+            schema: schema.to_string(),
+            host: host.clone(),
+            port,
+            vhost: host,
+            app,
+            stream: String::new(),
+            param: if query.is_empty() {
+                String::new()
+            } else {
+                format!("?{query}")
+            },
+        };
+        if let Some(v) = query_value(&query, "vhost") {
+            if !v.is_empty() {
+                url.vhost = v.to_string();
+            }
+        }
+        Ok(url)
+    }
+
+    /// Sets the stream from a publish/play name, which may carry its own parameters
+    /// (`stream?vhost=x&token=y`); a `vhost` there overrides the connect's.
+    pub fn set_stream(&mut self, name: &str) {
+        let (stream, query) = split_query(name);
+        self.stream = stream;
+        if !query.is_empty() {
+            if let Some(v) = query_value(&query, "vhost") {
+                if !v.is_empty() {
+                    self.vhost = v.to_string();
+                }
+            }
+            self.param = format!("?{query}");
+        }
+    }
+
+    /// The `vhost/app/stream` key of the stream.
+    pub fn stream_key(&self) -> String {
+        format!("{}/{}/{}", self.vhost, self.app, self.stream)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_tc_url() {
+        let u = RequestUrl::from_connect("rtmp://127.0.0.1:19350/live", "live").expect("parses");
+        assert_eq!(u.host, "127.0.0.1");
+        assert_eq!(u.port, 19350);
+        assert_eq!(u.vhost, "127.0.0.1");
+        assert_eq!(u.app, "live");
+        assert_eq!(u.param, "");
+    }
+
+    #[test]
+    fn default_port_and_app_from_path() {
+        let u = RequestUrl::from_connect("rtmp://demo.srs.com/live/", "").expect("parses");
+        assert_eq!(u.port, 1935);
+        assert_eq!(u.app, "live");
+        assert_eq!(u.vhost, "demo.srs.com");
+    }
+
+    #[test]
+    fn vhost_overrides() {
+        let u = RequestUrl::from_connect(
+            "rtmp://127.0.0.1/live?vhost=demo.com",
+            "live?vhost=demo.com",
+        )
+        .expect("parses");
+        assert_eq!(u.vhost, "demo.com");
+        assert_eq!(u.app, "live");
+        let u = RequestUrl::from_connect(
+            "rtmp://127.0.0.1/live...vhost...demo.com",
+            "live...vhost...demo.com",
+        )
+        .expect("parses");
+        assert_eq!(u.app, "live");
+        assert_eq!(u.vhost, "demo.com");
+        let mut u = RequestUrl::from_connect("rtmp://127.0.0.1/live", "live").expect("parses");
+        u.set_stream("livestream?vhost=other.com&token=abc");
+        assert_eq!(u.stream, "livestream");
+        assert_eq!(u.vhost, "other.com");
+        assert_eq!(u.param, "?vhost=other.com&token=abc");
+        assert_eq!(u.stream_key(), "other.com/live/livestream");
+    }
+
+    #[test]
+    fn bad_urls_are_errors() {
+        assert!(RequestUrl::from_connect("127.0.0.1/live", "live").is_err());
+        assert!(RequestUrl::from_connect("rtmp://:1935/live", "live").is_err());
+        assert!(RequestUrl::from_connect("rtmp://h:99999/live", "live").is_err());
+    }
+}

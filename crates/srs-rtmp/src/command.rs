@@ -379,14 +379,6 @@ pub fn sample_access() -> Bytes {
     ])
 }
 
-/// `onStatus({code: NetStream.Data.Start})` data message sent at play start.
-pub fn data_start() -> Bytes {
-    encode_values(&[
-        s("onStatus"),
-        Amf0Value::object(vec![("code", s("NetStream.Data.Start"))]),
-    ])
-}
-
 /// Builds a client-side command: `name(tid, command_object, args...)`.
 pub fn client_command(
     name: &str,

@@ -51,6 +51,17 @@ pub enum RtmpError {
     /// An error from the media kernel (AMF0, FLV ...).
     #[error(transparent)]
     Kernel(#[from] srs_kernel::KernelError),
+    /// The transport failed (blocking client only).
+    #[error("io: {0}")]
+    Io(#[from] std::io::Error),
+    /// A request was refused by the peer (blocking client only).
+    #[error("refused: {code}: {description}")]
+    Refused {
+        /// The status code, e.g. `NetStream.Publish.BadName`.
+        code: String,
+        /// The peer's description.
+        description: String,
+    },
 }
 
 impl From<openssl::error::ErrorStack> for RtmpError {

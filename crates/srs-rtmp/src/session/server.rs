@@ -540,10 +540,11 @@ impl ServerSession {
                 )),
             );
         }
-        for data in [command::sample_access(), command::data_start()] {
-            self.transport
-                .send(csid::STREAM, 0, control::MSG_AMF0_DATA, STREAM_ID, &data);
-        }
+        // SRS also sends onStatus(NetStream.Data.Start) as a data message here;
+        // ffmpeg turns it into a bogus data stream, and Flash needs only this one.
+        let access = command::sample_access();
+        self.transport
+            .send(csid::STREAM, 0, control::MSG_AMF0_DATA, STREAM_ID, &access);
         self.state = ServerState::Playing;
         self.process()
     }

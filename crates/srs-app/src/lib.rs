@@ -1,1 +1,25 @@
-//! placeholder
+//! Server logic of the srs live-streaming server: the config, the mio event
+//! loop, RTMP connections, and live sources with their caches and player
+//! queues.
+//!
+//! ```no_run
+//! # use srs_app::{config::Config, server::Server};
+//! let config = Config::load("conf/srs.conf".as_ref())?;
+//! let mut server = Server::bind(config, true)?;
+//! server.run()?;
+//! # Ok::<(), srs_app::error::AppError>(())
+//! ```
+#![warn(missing_docs)]
+
+pub mod config;
+pub mod error;
+pub mod logging;
+pub mod net;
+pub mod process;
+pub mod refer;
+pub mod rtmp_conn;
+pub mod server;
+pub mod stream;
+
+pub use error::AppError;
+pub use server::{Server, ServerHandle};

@@ -42,7 +42,11 @@ impl<S: Read + Write> Client<S> {
     }
 
     /// Like [`Client::connect`] with a full config (page URL, handshake kind...).
-    pub fn connect_with(stream: S, config: ClientConfig, stream_name: &str) -> Result<Self, RtmpError> {
+    pub fn connect_with(
+        stream: S,
+        config: ClientConfig,
+        stream_name: &str,
+    ) -> Result<Self, RtmpError> {
         let epoch = (srs_core::clock::unix_ms() / 1000) as u32;
         let session = ClientSession::new(config, FastRng::from_entropy(), epoch);
         let mut client = Client {

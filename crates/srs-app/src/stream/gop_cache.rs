@@ -1,0 +1,113 @@
+//! The last group of pictures, replayed to a new player so its first video
+//! frame is a keyframe and it starts at once instead of waiting for the
+//! next one.
+
+use srs_kernel::MediaMessage;
+
+/// A cached GOP larger than this is dropped (a stream with keyframes too
+/// rare to cache); the cache starts again at the next keyframe.
+pub const MAX_GOP_BYTES: usize = 32 << 20;
+
+/// Messages since the last video keyframe.
+#[derive(Debug, Default)]
+pub struct GopCache {
+    messages: Vec<MediaMessage>,
+    bytes: usize,
+    has_keyframe: bool,
+}
+
+impl GopCache {
+    /// An empty cache.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Offers a message (sequence headers and metadata are cached elsewhere).
+    pub fn push(&mut self, msg: &MediaMessage) {
+        if msg.is_sequence_header() || msg.is_script() {
+            return;
+        }
+        if msg.is_video() && msg.is_keyframe() {
+            self.clear();
+            self.has_keyframe = true;
+        }
+        if !self.has_keyframe {
+            // Pure audio, or video before its first keyframe: nothing useful to replay.
+            return;
+        }
+        self.bytes += msg.payload.len();
+        if self.bytes > MAX_GOP_BYTES {
+            self.clear();
+            return;
+        }
+        self.messages.push(msg.clone());
+    }
+
+    /// Forgets everything (unpublish).
+    pub fn clear(&mut self) {
+        self.messages.clear();
+        self.bytes = 0;
+        self.has_keyframe = false;
+    }
+
+    /// The cached messages, keyframe first.
+    pub fn messages(&self) -> &[MediaMessage] {
+        &self.messages
+    }
+
+    /// Payload bytes held.
+    pub fn bytes(&self) -> usize {
+        self.bytes
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bytes::Bytes;
+    use srs_kernel::MediaKind;
+
+    fn video(ts: u32, key: bool) -> MediaMessage {
+        let first = if key { 0x17 } else { 0x27 };
+        MediaMessage::new(
+            MediaKind::Video,
+            ts,
+            Bytes::from(vec![first, 1, 0, 0, 0, 9]),
+        )
+    }
+
+    fn audio(ts: u32) -> MediaMessage {
+        MediaMessage::new(MediaKind::Audio, ts, Bytes::from_static(&[0xaf, 1, 7]))
+    }
+
+    #[test]
+    fn keeps_only_the_last_gop() {
+        let mut g = GopCache::new();
+        g.push(&audio(0));
+        g.push(&video(0, false));
+        assert!(g.messages().is_empty(), "nothing before the first keyframe");
+        g.push(&video(40, true));
+        g.push(&audio(50));
+        g.push(&video(80, false));
+        assert_eq!(g.messages().len(), 3);
+        g.push(&video(120, true));
+        assert_eq!(g.messages().len(), 1);
+        assert!(g.messages()[0].is_keyframe());
+        assert_eq!(g.messages()[0].timestamp, 120);
+    }
+
+    #[test]
+    fn sequence_headers_are_not_cached() {
+        let mut g = GopCache::new();
+        g.push(&video(0, true));
+        let sh = MediaMessage::new(
+            MediaKind::Video,
+            0,
+            Bytes::from_static(&[0x17, 0, 0, 0, 0, 1]),
+        );
+        g.push(&sh);
+        assert_eq!(g.messages().len(), 1);
+        g.clear();
+        assert_eq!(g.bytes(), 0);
+    }
+}

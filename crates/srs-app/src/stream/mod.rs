@@ -1,0 +1,13 @@
+//! Live streams: registry, sources with their caches, per-player queues,
+//! GOP cache and timestamp correction.
+
+pub mod consumer;
+pub mod gop_cache;
+pub mod jitter;
+pub mod registry;
+pub mod source;
+
+pub use consumer::Consumer;
+pub use jitter::JitterMode;
+pub use registry::Registry;
+pub use source::{Source, StreamKey};

@@ -1,0 +1,82 @@
+//! All live sources, found by `vhost/app/stream`.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use srs_core::{Arena, Id};
+
+use super::source::{Source, StreamKey};
+use crate::config::VhostConfig;
+
+/// The sources of the server.
+#[derive(Default)]
+pub struct Registry {
+    sources: Arena<Source>,
+    by_key: HashMap<StreamKey, Id>,
+}
+
+impl Registry {
+    /// An empty registry.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The source of `key`, created when missing.
+    pub fn find_or_create(&mut self, key: &StreamKey, vhost: &Arc<VhostConfig>) -> Id {
+        if let Some(&id) = self.by_key.get(key) {
+            if let Some(source) = self.sources.get_mut(id) {
+                // Settings may have changed by a reload since the source was made.
+                source.vhost = Arc::clone(vhost);
+            }
+            return id;
+        }
+        let id = self
+            .sources
+            .insert(Source::new(key.clone(), Arc::clone(vhost)));
+        self.by_key.insert(key.clone(), id);
+        id
+    }
+
+    /// The source of `id`.
+    pub fn get(&self, id: Id) -> Option<&Source> {
+        self.sources.get(id)
+    }
+
+    /// The source of `id`, mutably.
+    pub fn get_mut(&mut self, id: Id) -> Option<&mut Source> {
+        self.sources.get_mut(id)
+    }
+
+    /// Removes the source when nobody uses it any more.
+    pub fn remove_if_idle(&mut self, id: Id) {
+        if self.sources.get(id).is_some_and(|s| s.is_idle()) {
+            if let Some(source) = self.sources.remove(id) {
+                self.by_key.remove(&source.key);
+            }
+        }
+    }
+
+    /// Number of sources.
+    pub fn len(&self) -> usize {
+        self.sources.len()
+    }
+
+    /// True when there is no source.
+    pub fn is_empty(&self) -> bool {
+        self.sources.is_empty()
+    }
+
+    /// Points every source at its vhost's settings in a reloaded config.
+    pub fn refresh_vhosts(&mut self, config: &crate::config::Config) {
+        for (_, source) in self.sources.iter_mut() {
+            if let Some(v) = config.vhost(&source.key.vhost) {
+                source.vhost = Arc::clone(v);
+            }
+        }
+    }
+
+    /// All sources.
+    pub fn iter(&self) -> impl Iterator<Item = (Id, &Source)> {
+        self.sources.iter()
+    }
+}

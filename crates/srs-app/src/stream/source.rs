@@ -1,0 +1,191 @@
+//! A live stream: its publisher, the caches a late player needs (metadata,
+//! sequence headers, the last GOP) and the ids of its players.
+
+use std::sync::Arc;
+
+use srs_core::Id;
+use srs_kernel::MediaMessage;
+
+use super::consumer::Consumer;
+use super::gop_cache::GopCache;
+use crate::config::VhostConfig;
+
+/// `vhost/app/stream`: the identity of a source.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct StreamKey {
+    /// Resolved vhost name (e.g. `__defaultVhost__`).
+    pub vhost: String,
+    /// Application.
+    pub app: String,
+    /// Stream name without parameters.
+    pub stream: String,
+}
+
+impl std::fmt::Display for StreamKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}/{}", self.vhost, self.app, self.stream)
+    }
+}
+
+/// Counters of a source.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SourceStats {
+    /// Media messages received from publishers.
+    pub messages: u64,
+    /// Video frames received.
+    pub video_frames: u64,
+    /// Payload bytes received.
+    pub bytes_in: u64,
+}
+
+/// One live stream.
+pub struct Source {
+    /// Identity.
+    pub key: StreamKey,
+    /// The vhost settings in force for this source.
+    pub vhost: Arc<VhostConfig>,
+    publisher: Option<Id>,
+    metadata: Option<MediaMessage>,
+    video_sequence_header: Option<MediaMessage>,
+    audio_sequence_header: Option<MediaMessage>,
+    gop: GopCache,
+    players: Vec<Id>,
+    stats: SourceStats,
+}
+
+impl Source {
+    /// A source with no publisher and no players.
+    pub fn new(key: StreamKey, vhost: Arc<VhostConfig>) -> Self {
+        Source {
+            key,
+            vhost,
+            publisher: None,
+            metadata: None,
+            video_sequence_header: None,
+            audio_sequence_header: None,
+            gop: GopCache::new(),
+            players: Vec::new(),
+            stats: SourceStats::default(),
+        }
+    }
+
+    /// The publishing connection, if any.
+    pub fn publisher(&self) -> Option<Id> {
+        self.publisher
+    }
+
+    /// Claims the source for a publisher; false when it already has one.
+    pub fn start_publish(&mut self, conn: Id) -> bool {
+        if self.publisher.is_some() {
+            return false;
+        }
+        self.publisher = Some(conn);
+        true
+    }
+
+    /// Releases the source; the caches of the old publish are dropped so a
+    /// new publisher's codec settings are not mixed with the old ones.
+    pub fn stop_publish(&mut self, conn: Id) {
+        if self.publisher == Some(conn) {
+            self.publisher = None;
+            self.metadata = None;
+            self.video_sequence_header = None;
+            self.audio_sequence_header = None;
+            self.gop.clear();
+        }
+    }
+
+    /// Updates the caches with a message from the publisher.
+    pub fn on_media(&mut self, msg: &MediaMessage) {
+        self.stats.messages += 1;
+        self.stats.bytes_in += msg.payload.len() as u64;
+        if msg.is_script() {
+            self.metadata = Some(msg.clone());
+            return;
+        }
+        if msg.is_sequence_header() {
+            if msg.is_video() {
+                self.video_sequence_header = Some(msg.clone());
+            } else {
+                self.audio_sequence_header = Some(msg.clone());
+            }
+            return;
+        }
+        if msg.is_video() {
+            self.stats.video_frames += 1;
+        }
+        if self.vhost.gop_cache {
+            self.gop.push(msg);
+        }
+    }
+
+    /// Queues what a new player needs before live messages: metadata,
+    /// sequence headers, then the cached GOP.
+    pub fn prime_consumer(&self, consumer: &mut Consumer) {
+        let heads = [
+            &self.metadata,
+            &self.video_sequence_header,
+            &self.audio_sequence_header,
+        ];
+        // The headers go out stamped with the first cached frame's time, so
+        // the player's timeline starts at that keyframe, not at the publish.
+        let base = self.gop.messages().first().map(|m| m.timestamp);
+        for m in heads.into_iter().flatten() {
+            match base {
+                Some(ts) => {
+                    let mut head = m.clone();
+                    head.timestamp = ts;
+                    consumer.enqueue(&head);
+                }
+                None => consumer.enqueue(m),
+            }
+        }
+        for m in self.gop.messages() {
+            consumer.enqueue(m);
+        }
+    }
+
+    /// Adds a player.
+    pub fn add_player(&mut self, conn: Id) {
+        if !self.players.contains(&conn) {
+            self.players.push(conn);
+        }
+    }
+
+    /// Removes a player.
+    pub fn remove_player(&mut self, conn: Id) {
+        if let Some(i) = self.players.iter().position(|&p| p == conn) {
+            self.players.swap_remove(i);
+        }
+    }
+
+    /// The players' connection ids.
+    pub fn players(&self) -> &[Id] {
+        &self.players
+    }
+
+    /// True when nobody uses the source any more.
+    pub fn is_idle(&self) -> bool {
+        self.publisher.is_none() && self.players.is_empty()
+    }
+
+    /// Cached metadata, if any.
+    pub fn metadata(&self) -> Option<&MediaMessage> {
+        self.metadata.as_ref()
+    }
+
+    /// Cached video sequence header, if any.
+    pub fn video_sequence_header(&self) -> Option<&MediaMessage> {
+        self.video_sequence_header.as_ref()
+    }
+
+    /// Cached audio sequence header, if any.
+    pub fn audio_sequence_header(&self) -> Option<&MediaMessage> {
+        self.audio_sequence_header.as_ref()
+    }
+
+    /// Counters.
+    pub fn stats(&self) -> SourceStats {
+        self.stats
+    }
+}

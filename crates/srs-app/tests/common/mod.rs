@@ -1,0 +1,226 @@
+//! Shared helpers of the end-to-end tests: an in-process server on a free
+//! port, FLV fixtures made with ffmpeg, and RTMP clients from srs-rtmp.
+#![allow(dead_code)]
+
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use srs_app::config::Config;
+use srs_app::{Server, ServerHandle};
+use srs_kernel::flv::FlvReader;
+use srs_kernel::MediaMessage;
+use srs_rtmp::blocking::Client;
+
+/// A server running on its own thread, stopped on drop.
+pub struct TestServer {
+    pub addr: SocketAddr,
+    handle: ServerHandle,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl TestServer {
+    /// Starts a server from config text; `listen` is added (127.0.0.1:0).
+    pub fn start(config_body: &str) -> TestServer {
+        if std::env::var_os("SRS_TEST_LOG").is_some() {
+            let _ = srs_core::log::configure(
+                srs_core::log::Level::Trace,
+                &srs_core::log::Tank::Console,
+            );
+        }
+        let text =
+            format!("listen 127.0.0.1:0;\ndaemon off;\nsrs_log_tank console;\n{config_body}");
+        let config = Config::parse_str(&text, Path::new("test.conf")).expect("test config parses");
+        let server = Server::bind(config, false).expect("server binds");
+        let addr = server.local_addrs()[0];
+        let handle = server.handle();
+        let thread = std::thread::spawn(move || {
+            let mut server = server;
+            server.run().expect("server runs");
+        });
+        TestServer {
+            addr,
+            handle,
+            thread: Some(thread),
+        }
+    }
+
+    /// Starts a server with only a default vhost.
+    pub fn default_vhost() -> TestServer {
+        Self::start("vhost __defaultVhost__ { }\n")
+    }
+
+    pub fn url(&self, stream: &str) -> String {
+        format!("rtmp://127.0.0.1:{}/live/{stream}", self.addr.port())
+    }
+
+    pub fn handle(&self) -> &ServerHandle {
+        &self.handle
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        self.handle.stop();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// Fails loudly when an external tool is missing: interop tests never skip.
+pub fn require(tool: &str) {
+    let ok = Command::new(tool)
+        .arg("-version")
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    assert!(
+        ok,
+        "{tool} is required by this test; install it with `apt-get install ffmpeg` (the README's test command does this)"
+    );
+}
+
+/// A scratch directory unique to this test process and `name`.
+pub fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("srs-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    dir
+}
+
+/// A 320x240 25 fps H.264 + 44.1 kHz AAC FLV of `secs` seconds, keyframe every second.
+pub fn fixture_flv(secs: u32) -> PathBuf {
+    static FIXTURES: OnceLock<std::sync::Mutex<std::collections::HashMap<u32, PathBuf>>> =
+        OnceLock::new();
+    let map = FIXTURES.get_or_init(Default::default);
+    let mut map = map.lock().expect("fixture lock");
+    if let Some(p) = map.get(&secs) {
+        return p.clone();
+    }
+    require("ffmpeg");
+    let dir = scratch(&format!("fixture-{secs}"));
+    let path = dir.join("av.flv");
+    let status = Command::new("ffmpeg")
+        .args(["-hide_banner", "-loglevel", "error", "-y"])
+        .args([
+            "-f",
+            "lavfi",
+            "-i",
+            &format!("testsrc=size=320x240:rate=25:duration={secs}"),
+        ])
+        .args([
+            "-f",
+            "lavfi",
+            "-i",
+            &format!("sine=frequency=440:sample_rate=44100:duration={secs}"),
+        ])
+        .args([
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-g",
+            "25",
+            "-pix_fmt",
+            "yuv420p",
+        ])
+        .args(["-c:a", "aac", "-b:a", "64k", "-f", "flv"])
+        .arg(&path)
+        .status()
+        .expect("run ffmpeg");
+    assert!(status.success(), "ffmpeg made the fixture");
+    map.insert(secs, path.clone());
+    path
+}
+
+/// Every tag of an FLV file.
+pub fn read_flv(path: &Path) -> Vec<MediaMessage> {
+    let data = std::fs::read(path).expect("read flv");
+    let mut r = FlvReader::new();
+    r.push(&data);
+    let mut out = Vec::new();
+    while let Some(m) = r.next_tag().expect("valid flv") {
+        out.push(m);
+    }
+    out
+}
+
+/// A TCP stream to the server with timeouts.
+pub fn tcp(addr: SocketAddr) -> TcpStream {
+    let s = TcpStream::connect(addr).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    s.set_write_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    s
+}
+
+/// A connected client for `url`.
+pub fn client(addr: SocketAddr, url: &str) -> Client<TcpStream> {
+    Client::connect(tcp(addr), url).expect("rtmp connect")
+}
+
+/// Publishes `msgs` on `url`; with `realtime`, paced by their timestamps.
+pub fn publish(
+    addr: SocketAddr,
+    url: &str,
+    msgs: &[MediaMessage],
+    realtime: bool,
+) -> Client<TcpStream> {
+    let mut c = client(addr, url);
+    c.publish().expect("publish accepted");
+    send_all(&mut c, msgs, realtime);
+    c
+}
+
+/// Sends messages, paced by timestamps when `realtime`.
+pub fn send_all(c: &mut Client<TcpStream>, msgs: &[MediaMessage], realtime: bool) {
+    let start = Instant::now();
+    let base = msgs.first().map(|m| m.timestamp).unwrap_or(0);
+    for m in msgs {
+        if realtime {
+            let due = Duration::from_millis(m.timestamp.wrapping_sub(base) as u64);
+            if let Some(wait) = due.checked_sub(start.elapsed()) {
+                std::thread::sleep(wait);
+            }
+        }
+        c.write_media(m).expect("send media");
+    }
+}
+
+/// Publishes in a background thread; returns when the publish was accepted.
+pub fn publish_in_background(
+    addr: SocketAddr,
+    url: &str,
+    msgs: Vec<MediaMessage>,
+    realtime: bool,
+) -> JoinHandle<Client<TcpStream>> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let url = url.to_string();
+    let t = std::thread::spawn(move || {
+        let mut c = client(addr, &url);
+        c.publish().expect("publish accepted");
+        let _ = tx.send(());
+        send_all(&mut c, &msgs, realtime);
+        c
+    });
+    rx.recv_timeout(Duration::from_secs(10))
+        .expect("publish started");
+    t
+}
+
+/// Waits until `f` is true or `secs` pass.
+pub fn wait_until(secs: u64, mut f: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    while Instant::now() < deadline {
+        if f() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    false
+}

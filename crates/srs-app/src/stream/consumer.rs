@@ -58,28 +58,41 @@ impl Consumer {
         // stays continuous across a drop.
         let timestamp = self.jitter.correct(msg.timestamp);
         let control = msg.is_sequence_header() || msg.is_script();
-        if self.waiting_keyframe && !control {
-            if msg.is_video() && msg.is_keyframe() {
-                self.waiting_keyframe = false;
-            } else {
-                self.stats.dropped += 1;
-                return;
+        if !control {
+            let span = self
+                .media_start()
+                .map_or(0, |start| timestamp.wrapping_sub(start).min(i32::MAX as u32));
+            if span > self.max_duration_ms || self.bytes + msg.payload.len() > MAX_QUEUE_BYTES {
+                self.overflow();
+            }
+            if self.waiting_keyframe {
+                if msg.is_video() && msg.is_keyframe() {
+                    self.waiting_keyframe = false;
+                } else {
+                    self.stats.dropped += 1;
+                    return;
+                }
             }
         }
         let mut m = msg.clone();
         m.timestamp = timestamp;
         self.bytes += m.payload.len();
         self.queue.push_back(m);
-        if self.duration_ms() > self.max_duration_ms || self.bytes > MAX_QUEUE_BYTES {
-            self.overflow();
-        }
+    }
+
+    /// Timestamp of the oldest queued audio/video message (headers and
+    /// metadata kept by an overflow sit in front and do not count).
+    fn media_start(&self) -> Option<u32> {
+        self.queue
+            .iter()
+            .find(|m| !(m.is_sequence_header() || m.is_script()))
+            .map(|m| m.timestamp)
     }
 
     /// Keeps only metadata and sequence headers and waits for the next keyframe.
     fn overflow(&mut self) {
         let before = self.queue.len();
-        self.queue
-            .retain(|m| m.is_sequence_header() || m.is_script());
+        self.queue.retain(|m| m.is_sequence_header() || m.is_script());
         self.bytes = self.queue.iter().map(|m| m.payload.len()).sum();
         self.stats.dropped += (before - self.queue.len()) as u64;
         self.stats.overflows += 1;
@@ -87,10 +100,10 @@ impl Consumer {
         self.waiting_keyframe = self.seen_video;
     }
 
-    /// Time span of the queued messages.
+    /// Time span of the queued audio and video.
     pub fn duration_ms(&self) -> u32 {
-        match (self.queue.front(), self.queue.back()) {
-            (Some(a), Some(b)) => b.timestamp.wrapping_sub(a.timestamp).min(i32::MAX as u32),
+        match (self.media_start(), self.queue.back()) {
+            (Some(a), Some(b)) => b.timestamp.wrapping_sub(a).min(i32::MAX as u32),
             _ => 0,
         }
     }

@@ -59,9 +59,9 @@ impl Consumer {
         let timestamp = self.jitter.correct(msg.timestamp);
         let control = msg.is_sequence_header() || msg.is_script();
         if !control {
-            let span = self
-                .media_start()
-                .map_or(0, |start| timestamp.wrapping_sub(start).min(i32::MAX as u32));
+            let span = self.media_start().map_or(0, |start| {
+                timestamp.wrapping_sub(start).min(i32::MAX as u32)
+            });
             if span > self.max_duration_ms || self.bytes + msg.payload.len() > MAX_QUEUE_BYTES {
                 self.overflow();
             }
@@ -92,7 +92,8 @@ impl Consumer {
     /// Keeps only metadata and sequence headers and waits for the next keyframe.
     fn overflow(&mut self) {
         let before = self.queue.len();
-        self.queue.retain(|m| m.is_sequence_header() || m.is_script());
+        self.queue
+            .retain(|m| m.is_sequence_header() || m.is_script());
         self.bytes = self.queue.iter().map(|m| m.payload.len()).sum();
         self.stats.dropped += (before - self.queue.len()) as u64;
         self.stats.overflows += 1;

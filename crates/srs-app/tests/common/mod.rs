@@ -224,3 +224,27 @@ pub fn wait_until(secs: u64, mut f: impl FnMut() -> bool) -> bool {
     }
     false
 }
+
+/// A synthetic video message: keyframe or inter frame of `size` bytes whose
+/// body starts with the frame number (to check order and identity).
+pub fn synthetic_video(ts: u32, key: bool, n: u32, size: usize) -> MediaMessage {
+    let mut p = vec![if key { 0x17 } else { 0x27 }, 1, 0, 0, 0];
+    p.extend_from_slice(&n.to_be_bytes());
+    p.resize(size.max(9), (n % 251) as u8);
+    MediaMessage::new(srs_kernel::MediaKind::Video, ts, bytes::Bytes::from(p))
+}
+
+/// A synthetic AVC sequence header.
+pub fn synthetic_video_header(ts: u32) -> MediaMessage {
+    MediaMessage::new(
+        srs_kernel::MediaKind::Video,
+        ts,
+        bytes::Bytes::from_static(&[0x17, 0, 0, 0, 0, 1, 0x42, 0, 0x1e, 0xff, 0xe0, 0]),
+    )
+}
+
+/// The frame number written by [`synthetic_video`].
+pub fn frame_number(m: &MediaMessage) -> Option<u32> {
+    let b = m.payload.get(5..9)?;
+    Some(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+}

@@ -137,6 +137,11 @@ impl<S: Read + Write> Client<S> {
         &self.stream
     }
 
+    /// The chunk size the server announced.
+    pub fn peer_chunk_size(&self) -> u32 {
+        self.session.peer_chunk_size()
+    }
+
     /// Total bytes received.
     pub fn bytes_in(&self) -> u64 {
         self.session.bytes_in()

@@ -193,6 +193,11 @@ impl ClientSession {
         &mut self.transport.out
     }
 
+    /// The chunk size the server announced for what it sends.
+    pub fn peer_chunk_size(&self) -> u32 {
+        self.transport.decoder.chunk_size()
+    }
+
     /// Total bytes received.
     pub fn bytes_in(&self) -> u64 {
         self.transport.bytes_in()

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what the tests need when it is missing
+# (ffmpeg / ffprobe through apt-get), then format check, clippy, and every
+# unit, integration and interop test of the workspace.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_pkgs=()
+command -v ffmpeg >/dev/null 2>&1 || need_pkgs+=(ffmpeg)
+command -v pkg-config >/dev/null 2>&1 || need_pkgs+=(pkg-config)
+dpkg -s libssl-dev >/dev/null 2>&1 || need_pkgs+=(libssl-dev)
+if [ ${#need_pkgs[@]} -gt 0 ]; then
+    echo "installing: ${need_pkgs[*]}"
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_pkgs[@]}" >/dev/null
+fi
+command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || {
+    echo "ffmpeg/ffprobe still missing: the interop tests cannot run" >&2
+    exit 1
+}
+
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets -- -D warnings
+cargo test --workspace

@@ -12,12 +12,13 @@
 #![warn(missing_docs)]
 
 pub mod config;
+pub mod conn;
 pub mod error;
+pub mod http;
 pub mod logging;
 pub mod net;
 pub mod process;
 pub mod refer;
-pub mod rtmp_conn;
 pub mod server;
 pub mod stream;
 

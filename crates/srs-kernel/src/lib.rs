@@ -23,6 +23,7 @@ pub mod bits;
 pub mod error;
 pub mod flv;
 pub mod media;
+pub mod ts;
 
 pub use amf0::Amf0Value;
 pub use error::KernelError;

@@ -61,6 +61,15 @@ impl OutQueue {
         &mut self.headers
     }
 
+    /// Copies a few header bytes into the scratch block and queues them
+    /// (no allocation per call in steady state).
+    pub fn push_small(&mut self, bytes: &[u8]) {
+        let scratch = self.header_scratch();
+        scratch.extend_from_slice(bytes);
+        let b = scratch.split().freeze();
+        self.push(b);
+    }
+
     /// Drops every queued byte.
     pub fn clear(&mut self) {
         self.segments.clear();

@@ -204,9 +204,9 @@ pub const KNOWN_DIRECTIVES: &[KnownDirective] = &[
     d("vhost.http_static.mount",             Leaf,  I, V2),
     d("vhost.http_static.dir",               Leaf,  I, V2),
     // vhost.http_remux (2.0: HTTP-FLV / HTTP-AAC / ...)
-    d("vhost.http_remux",                    Block, U, V2),
-    d("vhost.http_remux.enabled",            Leaf,  U, V2),
-    d("vhost.http_remux.mount",              Leaf,  U, V2),
+    d("vhost.http_remux",                    Block, I, V2),
+    d("vhost.http_remux.enabled",            Leaf,  I, V2),
+    d("vhost.http_remux.mount",              Leaf,  I, V2),
     d("vhost.http_remux.fast_cache",         Leaf,  U, V2),
     d("vhost.http_remux.hstrs",              Leaf,  U, V2),
     // vhost.http_hooks

@@ -29,8 +29,9 @@ use std::sync::Arc;
 pub use error::{ConfigError, ConfigWarning};
 pub use model::{
     BandcheckConfig, Config, DvrConfig, DvrPlan, HeartbeatConfig, HlsConfig, HlsOnError,
-    HooksConfig, HttpApiConfig, HttpServerConfig, ListenAddr, LogLevel, LogTank, PithyPrint,
-    TimeJitter, VhostConfig, VhostHttpConfig, DEFAULT_VHOST, MAX_CHUNK_SIZE, MIN_CHUNK_SIZE,
+    HooksConfig, HttpApiConfig, HttpRemuxConfig, HttpServerConfig, ListenAddr, LogLevel, LogTank,
+    PithyPrint, TimeJitter, VhostConfig, VhostHttpConfig, DEFAULT_VHOST, MAX_CHUNK_SIZE,
+    MIN_CHUNK_SIZE,
 };
 pub use parser::Directive;
 

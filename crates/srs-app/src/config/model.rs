@@ -261,6 +261,8 @@ pub struct VhostConfig {
     pub dvr: DvrConfig,
     /// `http { }` (1.0) or `http_static { }` (2.0): serve a directory over HTTP for this vhost.
     pub http: VhostHttpConfig,
+    /// `http_remux { }` (SRS 2.0): live FLV over HTTP.
+    pub http_remux: HttpRemuxConfig,
     /// `http_hooks { }`.
     pub http_hooks: HooksConfig,
     /// `bandcheck { }`.
@@ -295,6 +297,7 @@ impl VhostConfig {
             hls: HlsConfig::default(),
             dvr: DvrConfig::default(),
             http: VhostHttpConfig::default(),
+            http_remux: HttpRemuxConfig::default(),
             http_hooks: HooksConfig::default(),
             bandcheck: BandcheckConfig::default(),
             transcode: Vec::new(),
@@ -377,6 +380,25 @@ impl Default for VhostHttpConfig {
             enabled: false,
             mount: "/".to_string(),
             dir: PathBuf::from("./objs/nginx/html"),
+        }
+    }
+}
+
+/// `http_remux { }` of a vhost (SRS 2.0): serves live streams as FLV over HTTP.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpRemuxConfig {
+    /// `enabled`. Default off.
+    pub enabled: bool,
+    /// `mount`: URL template with `[vhost]`, `[app]` and `[stream]`. Default
+    /// `[vhost]/[app]/[stream].flv`; `[vhost]` is dropped for `__defaultVhost__`.
+    pub mount: String,
+}
+
+impl Default for HttpRemuxConfig {
+    fn default() -> Self {
+        HttpRemuxConfig {
+            enabled: false,
+            mount: "[vhost]/[app]/[stream].flv".to_string(),
         }
     }
 }
@@ -907,6 +929,24 @@ fn build_vhost(r: &mut Reader<'_>, d: &Directive) -> Result<VhostConfig> {
         }
         if let Some(x) = opt(r.first(c, "dir"), path)? {
             h.dir = x;
+        }
+    }
+
+    if let Some(b) = r.first(c, "http_remux") {
+        no_args(b)?;
+        let c = &b.children;
+        let h = &mut v.http_remux;
+        h.enabled = opt(r.first(c, "enabled"), flag)?.unwrap_or(false);
+        let mount = |d: &Directive| match one(d)? {
+            m if m.ends_with(".flv") && m.contains("[stream]") => Ok(m.to_string()),
+            m => Err(invalid(
+                d,
+                m,
+                "a template ending in .flv with [stream], e.g. [vhost]/[app]/[stream].flv",
+            )),
+        };
+        if let Some(m) = opt(r.first(c, "mount"), mount)? {
+            h.mount = m;
         }
     }
 

@@ -37,6 +37,11 @@ impl Registry {
         id
     }
 
+    /// The source of `key`, if it exists.
+    pub fn find(&self, key: &StreamKey) -> Option<Id> {
+        self.by_key.get(key).copied()
+    }
+
     /// The source of `id`.
     pub fn get(&self, id: Id) -> Option<&Source> {
         self.sources.get(id)

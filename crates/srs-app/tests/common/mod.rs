@@ -18,6 +18,8 @@ use srs_rtmp::blocking::Client;
 /// A server running on its own thread, stopped on drop.
 pub struct TestServer {
     pub addr: SocketAddr,
+    pub http: Option<SocketAddr>,
+    pub api: Option<SocketAddr>,
     handle: ServerHandle,
     thread: Option<JoinHandle<()>>,
 }
@@ -36,6 +38,8 @@ impl TestServer {
         let config = Config::parse_str(&text, Path::new("test.conf")).expect("test config parses");
         let server = Server::bind(config, false).expect("server binds");
         let addr = server.local_addrs()[0];
+        let http = server.http_server_addr();
+        let api = server.http_api_addr();
         let handle = server.handle();
         let thread = std::thread::spawn(move || {
             let mut server = server;
@@ -43,6 +47,8 @@ impl TestServer {
         });
         TestServer {
             addr,
+            http,
+            api,
             handle,
             thread: Some(thread),
         }
@@ -247,4 +253,73 @@ pub fn synthetic_video_header(ts: u32) -> MediaMessage {
 pub fn frame_number(m: &MediaMessage) -> Option<u32> {
     let b = m.payload.get(5..9)?;
     Some(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+}
+
+/// An HTTP response read to its end.
+pub struct HttpAnswer {
+    pub status: u16,
+    pub head: String,
+    pub body: Vec<u8>,
+}
+
+impl HttpAnswer {
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.head.lines().find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.eq_ignore_ascii_case(name).then(|| v.trim().to_string())
+        })
+    }
+}
+
+/// Sends raw request bytes and reads one response (by Content-Length, or to EOF).
+pub fn http_raw(addr: SocketAddr, request: &[u8]) -> HttpAnswer {
+    use std::io::{Read, Write};
+    let mut s = tcp(addr);
+    s.write_all(request).expect("send request");
+    read_http_answer(&mut s)
+}
+
+/// Reads one response from a stream.
+pub fn read_http_answer(s: &mut TcpStream) -> HttpAnswer {
+    use std::io::Read;
+    let mut buf = Vec::new();
+    let mut byte = [0u8; 1];
+    while !buf.ends_with(b"\r\n\r\n") {
+        match s.read(&mut byte) {
+            Ok(1) => buf.push(byte[0]),
+            _ => break,
+        }
+    }
+    let head = String::from_utf8_lossy(&buf).into_owned();
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let mut answer = HttpAnswer {
+        status,
+        head,
+        body: Vec::new(),
+    };
+    match answer
+        .header("content-length")
+        .and_then(|v| v.parse::<usize>().ok())
+    {
+        Some(n) => {
+            answer.body.resize(n, 0);
+            s.read_exact(&mut answer.body).expect("read body");
+        }
+        None => {
+            let _ = s.read_to_end(&mut answer.body);
+        }
+    }
+    answer
+}
+
+/// GET `path` with `Connection: close`.
+pub fn http_get(addr: SocketAddr, path: &str) -> HttpAnswer {
+    http_raw(
+        addr,
+        format!("GET {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n").as_bytes(),
+    )
 }

@@ -1,11 +1,12 @@
-//! One RTMP client connection: its socket, protocol session, identity and
-//! role (publisher or player with its queue).
+//! One client connection of any protocol: the socket, timers, its role for a
+//! source (publisher or player with a queue), and the protocol state.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 use mio::net::TcpStream;
 use srs_core::Id;
+use srs_rtmp::out_queue::OutQueue;
 use srs_rtmp::session::server::ServerSession;
 use srs_rtmp::url::RequestUrl;
 
@@ -15,7 +16,7 @@ use crate::stream::Consumer;
 /// What a connection does for its source.
 #[derive(Debug)]
 pub enum Role {
-    /// Connected (or not even that), neither publishing nor playing.
+    /// Neither publishing nor playing.
     Idle,
     /// Publishing to the source.
     Publisher(Id),
@@ -28,14 +29,8 @@ pub enum Role {
     },
 }
 
-/// An RTMP client connection.
-pub struct RtmpConn {
-    /// Context id for the log (SRS's cid).
-    pub cid: u64,
-    /// The socket.
-    pub socket: TcpStream,
-    /// The peer address.
-    pub peer: SocketAddr,
+/// The RTMP side of a connection.
+pub struct RtmpState {
     /// The protocol state machine.
     pub session: ServerSession,
     /// Where the client wants to go, once connected.
@@ -44,14 +39,36 @@ pub struct RtmpConn {
     pub vhost: Option<Arc<VhostConfig>>,
     /// Page URL from connect (refer checks).
     pub page_url: String,
+}
+
+/// The protocol spoken on a connection.
+pub enum Proto {
+    /// An RTMP client.
+    Rtmp(Box<RtmpState>),
+    /// An HTTP client (files, live FLV, API).
+    Http(Box<crate::http::HttpState>),
+}
+
+/// A client connection.
+pub struct Conn {
+    /// Context id for the log (SRS's cid).
+    pub cid: u64,
+    /// The socket.
+    pub socket: TcpStream,
+    /// The peer address.
+    pub peer: SocketAddr,
     /// Publisher, player or neither.
     pub role: Role,
-    /// Close once the outbound queue is flushed (after a rejection).
+    /// Protocol state.
+    pub proto: Proto,
+    /// Close once the outbound queue is flushed.
     pub closing: bool,
     /// Queued in the server's dirty list for a flush this turn.
     pub dirty: bool,
     /// Bytes written to the socket.
     pub bytes_out: u64,
+    /// Bytes read from the socket.
+    pub bytes_in: u64,
     /// Monotonic ms of the last byte received.
     pub last_read_ms: u64,
     /// Monotonic ms of the last write progress (or of when the queue became non-empty).
@@ -60,7 +77,7 @@ pub struct RtmpConn {
     pub accepted_ms: u64,
 }
 
-impl RtmpConn {
+impl Conn {
     /// The source this connection publishes or plays, if any.
     pub fn source(&self) -> Option<Id> {
         match &self.role {
@@ -75,6 +92,22 @@ impl RtmpConn {
         match &mut self.role {
             Role::Player { consumer, .. } => Some(consumer),
             _ => None,
+        }
+    }
+
+    /// Bytes waiting to be written.
+    pub fn out_queue(&mut self) -> &mut OutQueue {
+        match &mut self.proto {
+            Proto::Rtmp(r) => r.session.out_queue(),
+            Proto::Http(h) => &mut h.out,
+        }
+    }
+
+    /// The RTMP state, if this is an RTMP connection.
+    pub fn rtmp(&mut self) -> Option<&mut RtmpState> {
+        match &mut self.proto {
+            Proto::Rtmp(r) => Some(r),
+            Proto::Http(_) => None,
         }
     }
 }

@@ -1,7 +1,11 @@
 //! The event loop: one mio poll, edge-triggered, that accepts connections,
-//! reads into sessions, dispatches their events to the stream logic and
-//! writes the players' queues. It only dispatches; the work lives in the
-//! sessions, sources and consumers.
+//! reads into protocol state machines, dispatches their events to the
+//! stream logic and writes queued bytes. It only dispatches; the work lives
+//! in the sessions, sources and consumers (see the sibling modules).
+
+mod http;
+mod media;
+mod rtmp;
 
 use std::io;
 use std::net::SocketAddr;
@@ -12,18 +16,16 @@ use std::time::Duration;
 use mio::{Events, Interest, Poll, Token, Waker};
 use srs_core::log::ContextGuard;
 use srs_core::{Arena, Clock, FastRng, Id, SystemClock};
-use srs_kernel::MediaMessage;
-use srs_rtmp::command::{ConnectCommand, ServerInfo};
-use srs_rtmp::session::server::{ServerEvent, ServerSession};
-use srs_rtmp::url::RequestUrl;
+use srs_rtmp::command::ServerInfo;
+use srs_rtmp::session::server::ServerSession;
 
-use crate::config::{Config, TimeJitter, VhostConfig};
+use crate::config::Config;
+use crate::conn::{Conn, Proto, Role, RtmpState};
 use crate::error::AppError;
-use crate::net::listener::Listener;
+use crate::http::{HttpService, HttpState};
+use crate::net::listener::{Listener, ListenerKind};
 use crate::net::socket::{read_with, write_buf, ReadError};
-use crate::refer;
-use crate::rtmp_conn::{Role, RtmpConn};
-use crate::stream::{Consumer, JitterMode, Registry, StreamKey};
+use crate::stream::Registry;
 
 const WAKER: Token = Token(usize::MAX);
 const SIGNALS: Token = Token(usize::MAX - 1);
@@ -35,7 +37,7 @@ const READ_BUDGET: usize = 512 * 1024;
 const FLUSH_HIGH_WATER: usize = 256 * 1024;
 /// Housekeeping interval (timeouts).
 const TICK_MS: u64 = 1000;
-/// A connection that has not finished connect, or an idle one, is closed after this.
+/// A connection that is neither publishing nor playing and sends nothing for this long is closed.
 const IDLE_TIMEOUT_MS: u64 = 30_000;
 /// A publisher that sends nothing for this long is closed.
 const PUBLISH_TIMEOUT_MS: u64 = 30_000;
@@ -69,7 +71,7 @@ pub struct Server {
     poll: Poll,
     config: Arc<Config>,
     listeners: Vec<Listener>,
-    conns: Arena<RtmpConn>,
+    conns: Arena<Conn>,
     registry: Registry,
     dirty: Vec<Id>,
     hot: Vec<Id>,
@@ -86,10 +88,31 @@ pub struct Server {
     next_tick_ms: u64,
 }
 
+/// Every address the config asks to listen on, with what it serves.
+fn wanted_listeners(config: &Config) -> Vec<(SocketAddr, ListenerKind)> {
+    let mut v: Vec<(SocketAddr, ListenerKind)> = config
+        .listen
+        .iter()
+        .map(|a| (*a, ListenerKind::Rtmp))
+        .collect();
+    if config.http_server.enabled {
+        v.push((
+            config.http_server.listen,
+            ListenerKind::Http(HttpService::Files {
+                dir: config.http_server.dir.clone(),
+            }),
+        ));
+    }
+    if config.http_api.enabled {
+        v.push((config.http_api.listen, ListenerKind::Http(HttpService::Api)));
+    }
+    v
+}
+
 impl Server {
-    /// Binds every `listen` address of `config`. With `handle_signals`, SIGHUP
-    /// reloads and SIGTERM / SIGINT stop the loop (leave it off when several
-    /// servers share a process, as tests do).
+    /// Binds every listen address of `config` (RTMP, HTTP server, HTTP API).
+    /// With `handle_signals`, SIGHUP reloads and SIGTERM / SIGINT stop the
+    /// loop (leave it off when several servers share a process, as tests do).
     pub fn bind(config: Config, handle_signals: bool) -> Result<Server, AppError> {
         let poll = Poll::new().map_err(|e| AppError::io("create poll", e))?;
         let waker = Arc::new(
@@ -133,28 +156,55 @@ impl Server {
             },
             next_tick_ms: 0,
         };
-        let addrs = server.config.listen.clone();
-        for addr in addrs {
-            server.add_listener(addr)?;
+        for (addr, kind) in wanted_listeners(&server.config) {
+            server.add_listener(addr, kind)?;
         }
         Ok(server)
     }
 
-    fn add_listener(&mut self, addr: SocketAddr) -> Result<(), AppError> {
-        let mut l = Listener::bind(addr).map_err(|source| AppError::Listen { addr, source })?;
+    fn add_listener(&mut self, addr: SocketAddr, kind: ListenerKind) -> Result<(), AppError> {
+        let mut l =
+            Listener::bind(addr, kind).map_err(|source| AppError::Listen { addr, source })?;
         let token = Token(LISTENER_BASE + self.listeners.len());
         self.poll
             .registry()
             .register(&mut l.socket, token, Interest::READABLE)
             .map_err(|e| AppError::io("register listener", e))?;
-        log::info!("RTMP listen at {} (asked {})", l.local, l.configured);
+        let what = match &l.kind {
+            ListenerKind::Rtmp => "RTMP".to_string(),
+            ListenerKind::Http(HttpService::Api) => "HTTP API".to_string(),
+            ListenerKind::Http(HttpService::Files { dir }) => {
+                format!("HTTP server (dir {})", dir.display())
+            }
+        };
+        log::info!("{what} listen at {} (asked {})", l.local, l.configured);
         self.listeners.push(l);
         Ok(())
     }
 
-    /// The addresses actually bound (port 0 resolved), in config order.
+    /// The RTMP addresses actually bound (port 0 resolved), in config order.
     pub fn local_addrs(&self) -> Vec<SocketAddr> {
-        self.listeners.iter().map(|l| l.local).collect()
+        self.listeners
+            .iter()
+            .filter(|l| l.kind == ListenerKind::Rtmp)
+            .map(|l| l.local)
+            .collect()
+    }
+
+    /// The address of the HTTP file server, if enabled.
+    pub fn http_server_addr(&self) -> Option<SocketAddr> {
+        self.listeners
+            .iter()
+            .find(|l| matches!(l.kind, ListenerKind::Http(HttpService::Files { .. })))
+            .map(|l| l.local)
+    }
+
+    /// The address of the HTTP API, if enabled.
+    pub fn http_api_addr(&self) -> Option<SocketAddr> {
+        self.listeners
+            .iter()
+            .find(|l| l.kind == ListenerKind::Http(HttpService::Api))
+            .map(|l| l.local)
     }
 
     /// A handle to stop or reload the server from another thread.
@@ -169,6 +219,16 @@ impl Server {
     /// The config in force.
     pub fn config(&self) -> &Arc<Config> {
         &self.config
+    }
+
+    /// This server's id in API answers (its pid).
+    pub fn server_id(&self) -> u32 {
+        self.server_info.pid
+    }
+
+    /// Number of open client connections.
+    pub fn connection_count(&self) -> usize {
+        self.conns.len()
     }
 
     /// Runs the loop until stopped by a signal or a [`ServerHandle`].
@@ -257,6 +317,20 @@ impl Server {
                     return;
                 }
             };
+            let proto = match &listener.kind {
+                ListenerKind::Rtmp => Proto::Rtmp(Box::new(RtmpState {
+                    session: ServerSession::new(
+                        FastRng::new(self.rng.next_u64()),
+                        (srs_core::clock::unix_ms() / 1000) as u32,
+                    ),
+                    url: None,
+                    vhost: None,
+                    page_url: String::new(),
+                })),
+                ListenerKind::Http(service) => {
+                    Proto::Http(Box::new(HttpState::new(service.clone())))
+                }
+            };
             let cid = self.next_cid;
             self.next_cid += 1;
             let _ctx = ContextGuard::enter(cid);
@@ -269,23 +343,17 @@ impl Server {
                 continue;
             }
             let _ = socket.set_nodelay(true);
-            let session = ServerSession::new(
-                FastRng::new(self.rng.next_u64()),
-                (srs_core::clock::unix_ms() / 1000) as u32,
-            );
             let now = self.now_ms;
-            let id = self.conns.insert(RtmpConn {
+            let id = self.conns.insert(Conn {
                 cid,
                 socket,
                 peer,
-                session,
-                url: None,
-                vhost: None,
-                page_url: String::new(),
                 role: Role::Idle,
+                proto,
                 closing: false,
                 dirty: false,
                 bytes_out: 0,
+                bytes_in: 0,
                 last_read_ms: now,
                 last_write_ms: now,
                 accepted_ms: now,
@@ -312,24 +380,45 @@ impl Server {
             return;
         };
         let _ctx = ContextGuard::enter(conn.cid);
-        let session = &mut conn.session;
-        let result = read_with(&mut conn.socket, &mut self.read_buf, READ_BUDGET, |data| {
-            session.feed(data)
-        });
+        let result = match &mut conn.proto {
+            Proto::Rtmp(rtmp) => {
+                let session = &mut rtmp.session;
+                read_with(&mut conn.socket, &mut self.read_buf, READ_BUDGET, |data| {
+                    session.feed(data)
+                })
+                .map_err(|e| match e {
+                    ReadError::Io(e) => format!("read error: {e}"),
+                    ReadError::Sink(e) => format!("protocol error: {e}"),
+                })
+            }
+            Proto::Http(http) => {
+                let input = &mut http.input;
+                read_with(&mut conn.socket, &mut self.read_buf, READ_BUDGET, |data| {
+                    if input.len() + data.len()
+                        > crate::http::request::MAX_HEAD + crate::http::request::MAX_BODY
+                    {
+                        return Err("request too large");
+                    }
+                    input.extend_from_slice(data);
+                    Ok(())
+                })
+                .map_err(|e| match e {
+                    ReadError::Io(e) => format!("read error: {e}"),
+                    ReadError::Sink(e) => e.to_string(),
+                })
+            }
+        };
         let outcome = match result {
             Ok(o) => o,
-            Err(ReadError::Io(e)) => {
-                self.close(id, &format!("read error: {e}"));
-                return;
-            }
-            Err(ReadError::Sink(e)) => {
+            Err(why) => {
                 self.drain_events(id);
-                self.close(id, &format!("protocol error: {e}"));
+                self.close(id, &why);
                 return;
             }
         };
         if outcome.read > 0 {
             conn.last_read_ms = self.now_ms;
+            conn.bytes_in += outcome.read as u64;
         }
         self.drain_events(id);
         if outcome.eof {
@@ -342,7 +431,15 @@ impl Server {
         self.mark_dirty(id);
     }
 
-    fn mark_dirty(&mut self, id: Id) {
+    fn drain_events(&mut self, id: Id) {
+        match self.conns.get(id).map(|c| &c.proto) {
+            Some(Proto::Rtmp(_)) => self.drain_rtmp_events(id),
+            Some(Proto::Http(_)) => self.serve_http(id),
+            None => {}
+        }
+    }
+
+    pub(crate) fn mark_dirty(&mut self, id: Id) {
         if let Some(conn) = self.conns.get_mut(id) {
             if !conn.dirty {
                 conn.dirty = true;
@@ -351,336 +448,40 @@ impl Server {
         }
     }
 
-    fn drain_events(&mut self, id: Id) {
-        loop {
-            let Some(conn) = self.conns.get_mut(id) else {
-                return;
-            };
-            let Some(event) = conn.session.poll_event() else {
-                return;
-            };
-            let result = match event {
-                ServerEvent::ConnectRequested(c) => self.on_connect(id, c),
-                ServerEvent::PublishRequested { stream } => self.on_publish(id, &stream),
-                ServerEvent::PlayRequested { stream, .. } => self.on_play(id, &stream),
-                ServerEvent::Unpublished | ServerEvent::PlayStopped => {
-                    self.stop_role(id);
-                    Ok(())
-                }
-                ServerEvent::Paused(paused) => {
-                    if let Some(c) = conn.consumer_mut() {
-                        c.set_paused(paused);
-                    }
-                    log::info!("player {}", if paused { "paused" } else { "resumed" });
-                    self.mark_dirty(id);
-                    Ok(())
-                }
-                ServerEvent::Media(msg) => {
-                    self.on_publisher_media(id, msg);
-                    Ok(())
-                }
-                ServerEvent::Call {
-                    name,
-                    transaction_id,
-                    ..
-                } => {
-                    log::info!("ignore call {name}, answer _result");
-                    conn.session.answer_unknown_call(transaction_id);
-                    Ok(())
-                }
-            };
-            if let Err(e) = result {
-                self.close(id, &format!("protocol error: {e}"));
-                return;
-            }
-        }
-    }
-
-    /// Rejects with a log line; the connection closes once the answer is written.
-    fn refuse(&mut self, id: Id, why: &str) {
-        if let Some(conn) = self.conns.get_mut(id) {
-            log::warn!("refuse client {}: {why}", conn.peer);
-            conn.closing = true;
-        }
-        self.mark_dirty(id);
-    }
-
-    fn on_connect(&mut self, id: Id, c: ConnectCommand) -> Result<(), srs_rtmp::RtmpError> {
-        let Some(conn) = self.conns.get_mut(id) else {
-            return Ok(());
-        };
-        let url = match RequestUrl::from_connect(&c.tc_url, &c.app) {
-            Ok(u) => u,
-            Err(e) => {
-                conn.session.reject_connect(&e.to_string())?;
-                self.refuse(id, &e.to_string());
-                return Ok(());
-            }
-        };
-        log::info!(
-            "connect app={} tcUrl={} pageUrl={} swfUrl={} vhost={} ip={}",
-            url.app,
-            c.tc_url,
-            c.page_url,
-            c.swf_url,
-            url.vhost,
-            conn.peer.ip()
-        );
-        let Some(vhost) = self.config.resolve_vhost(&url.vhost).cloned() else {
-            let why = format!(
-                "vhost {} is not configured and there is no enabled __defaultVhost__",
-                url.vhost
-            );
-            conn.session.reject_connect(&why)?;
-            self.refuse(id, &why);
-            return Ok(());
-        };
-        if let Err(why) = refer::check(&c.page_url, &[("refer", &vhost.refer_all)]) {
-            conn.session.reject_connect(&why)?;
-            self.refuse(id, &why);
-            return Ok(());
-        }
-        let mut info = self.server_info.clone();
-        info.connection_id = conn.cid;
-        conn.session
-            .accept_connect(self.config.vhost_chunk_size(&vhost), &info)?;
-        conn.page_url = c.page_url;
-        conn.url = Some(url);
-        conn.vhost = Some(vhost);
-        self.mark_dirty(id);
-        Ok(())
-    }
-
-    /// The request and vhost for a publish/play of `stream` on connection `id`.
-    fn stream_request(
-        &self,
-        id: Id,
-        stream: &str,
-    ) -> Result<(RequestUrl, Arc<VhostConfig>), String> {
-        let conn = self.conns.get(id).ok_or("connection gone")?;
-        let mut url = conn.url.clone().ok_or("not connected")?;
-        url.set_stream(stream);
-        if url.stream.is_empty() {
-            return Err(format!("empty stream name in {stream:?}"));
-        }
-        let vhost = self
-            .config
-            .resolve_vhost(&url.vhost)
-            .cloned()
-            .ok_or_else(|| format!("vhost {} is not configured", url.vhost))?;
-        Ok((url, vhost))
-    }
-
-    fn on_publish(&mut self, id: Id, stream: &str) -> Result<(), srs_rtmp::RtmpError> {
-        let request = self.stream_request(id, stream).and_then(|(url, vhost)| {
-            let page = self
-                .conns
-                .get(id)
-                .map(|c| c.page_url.as_str())
-                .unwrap_or_default();
-            refer::check(
-                page,
-                &[
-                    ("refer", &vhost.refer_all),
-                    ("refer_publish", &vhost.refer_publish),
-                ],
-            )?;
-            Ok((url, vhost))
-        });
-        let (url, vhost) = match request {
-            Ok(r) => r,
-            Err(why) => {
-                if let Some(conn) = self.conns.get_mut(id) {
-                    conn.session
-                        .reject_publish("NetStream.Publish.Denied", &why)?;
-                }
-                self.refuse(id, &why);
-                return Ok(());
-            }
-        };
-        let key = StreamKey {
-            vhost: vhost.name.clone(),
-            app: url.app.clone(),
-            stream: url.stream.clone(),
-        };
-        let sid = self.registry.find_or_create(&key, &vhost);
-        let Some(source) = self.registry.get_mut(sid) else {
-            return Ok(());
-        };
-        if !source.start_publish(id) {
-            let why = format!("stream {key} is already publishing");
-            if let Some(conn) = self.conns.get_mut(id) {
-                conn.session
-                    .reject_publish("NetStream.Publish.BadName", &why)?;
-            }
-            self.refuse(id, &why);
-            return Ok(());
-        }
-        for &pid in source.players() {
-            if let Some(c) = self.conns.get_mut(pid).and_then(|p| p.consumer_mut()) {
-                c.on_republish();
-            }
-        }
-        let Some(conn) = self.conns.get_mut(id) else {
-            return Ok(());
-        };
-        log::info!("publish {key} param={:?} from {}", url.param, conn.peer);
-        conn.session.accept_publish(&url.stream)?;
-        conn.role = Role::Publisher(sid);
-        conn.url = Some(url);
-        conn.vhost = Some(vhost);
-        self.mark_dirty(id);
-        Ok(())
-    }
-
-    fn on_play(&mut self, id: Id, stream: &str) -> Result<(), srs_rtmp::RtmpError> {
-        let request = self.stream_request(id, stream).and_then(|(url, vhost)| {
-            let page = self
-                .conns
-                .get(id)
-                .map(|c| c.page_url.as_str())
-                .unwrap_or_default();
-            refer::check(
-                page,
-                &[
-                    ("refer", &vhost.refer_all),
-                    ("refer_play", &vhost.refer_play),
-                ],
-            )?;
-            Ok((url, vhost))
-        });
-        let (url, vhost) = match request {
-            Ok(r) => r,
-            Err(why) => {
-                if let Some(conn) = self.conns.get_mut(id) {
-                    conn.session.reject_play("NetStream.Play.Failed", &why)?;
-                }
-                self.refuse(id, &why);
-                return Ok(());
-            }
-        };
-        let key = StreamKey {
-            vhost: vhost.name.clone(),
-            app: url.app.clone(),
-            stream: url.stream.clone(),
-        };
-        let sid = self.registry.find_or_create(&key, &vhost);
-        let Some(source) = self.registry.get_mut(sid) else {
-            return Ok(());
-        };
-        let mode = if vhost.atc {
-            JitterMode::Off
-        } else {
-            match vhost.time_jitter {
-                TimeJitter::Full => JitterMode::Full,
-                TimeJitter::Zero => JitterMode::Zero,
-                TimeJitter::Off => JitterMode::Off,
-            }
-        };
-        let mut consumer = Consumer::new(mode, (vhost.queue_length_secs * 1000.0) as u32);
-        source.prime_consumer(&mut consumer);
-        source.add_player(id);
-        let waiting = source.publisher().is_none();
-        let Some(conn) = self.conns.get_mut(id) else {
-            return Ok(());
-        };
-        log::info!(
-            "play {key} param={:?} to {}{}",
-            url.param,
-            conn.peer,
-            if waiting {
-                ", waiting for a publisher"
-            } else {
-                ""
-            }
-        );
-        conn.session.accept_play(&url.stream)?;
-        conn.role = Role::Player {
-            source: sid,
-            consumer: Box::new(consumer),
-        };
-        conn.url = Some(url);
-        conn.vhost = Some(vhost);
-        self.mark_dirty(id);
-        Ok(())
-    }
-
-    fn stop_role(&mut self, id: Id) {
-        let Some(conn) = self.conns.get_mut(id) else {
-            return;
-        };
-        match std::mem::replace(&mut conn.role, Role::Idle) {
-            Role::Idle => {}
-            Role::Publisher(sid) => {
-                if let Some(source) = self.registry.get_mut(sid) {
-                    log::info!("unpublish {}", source.key);
-                    source.stop_publish(id);
-                }
-                self.registry.remove_if_idle(sid);
-            }
-            Role::Player { source, .. } => {
-                if let Some(s) = self.registry.get_mut(source) {
-                    log::info!("stop playing {}", s.key);
-                    s.remove_player(id);
-                }
-                self.registry.remove_if_idle(source);
-            }
-        }
-    }
-
-    fn on_publisher_media(&mut self, id: Id, msg: MediaMessage) {
-        let Some(Role::Publisher(sid)) = self.conns.get(id).map(|c| &c.role) else {
-            return;
-        };
-        let sid = *sid;
-        let Some(source) = self.registry.get_mut(sid) else {
-            return;
-        };
-        source.on_media(&msg);
-        for &pid in source.players() {
-            let Some(player) = self.conns.get_mut(pid) else {
-                continue;
-            };
-            if let Some(c) = player.consumer_mut() {
-                c.enqueue(&msg);
-            }
-            if !player.dirty {
-                player.dirty = true;
-                self.dirty.push(pid);
-            }
-        }
-    }
-
     fn flush_dirty(&mut self) {
-        // Flushing may dirty nothing new, but take the list so closes during it are safe.
-        let dirty = std::mem::take(&mut self.dirty);
+        let mut dirty = std::mem::take(&mut self.dirty);
         for &id in &dirty {
             self.flush(id);
         }
-        let mut dirty = dirty;
         dirty.clear();
         if self.dirty.is_empty() {
+            // Keep the allocation for the next turn.
             self.dirty = dirty;
         }
     }
 
-    /// Moves a player's queue into its outbound queue and writes as much as the socket takes.
+    /// Moves queued media or file data into the connection's outbound queue
+    /// and writes as much as the socket takes.
     fn flush(&mut self, id: Id) {
         let Some(conn) = self.conns.get_mut(id) else {
             return;
         };
         conn.dirty = false;
         loop {
-            if let Role::Player { consumer, .. } = &mut conn.role {
-                while conn.session.out_queue().len() < FLUSH_HIGH_WATER {
-                    let Some(m) = consumer.pop() else { break };
-                    conn.session.send_media(m.kind, m.timestamp, &m.payload);
-                }
+            if let Err(why) = fill_out_queue(conn) {
+                let _ctx = ContextGuard::enter(conn.cid);
+                self.close(id, &why);
+                return;
             }
-            if conn.session.out_queue().is_empty() {
+            if conn.out_queue().is_empty() {
                 break;
             }
-            match write_buf(&mut conn.socket, conn.session.out_queue()) {
+            let Conn { socket, proto, .. } = conn;
+            let out = match proto {
+                Proto::Rtmp(r) => r.session.out_queue(),
+                Proto::Http(h) => &mut h.out,
+            };
+            match write_buf(socket, out) {
                 Ok(o) => {
                     if o.written > 0 {
                         conn.bytes_out += o.written as u64;
@@ -700,11 +501,16 @@ impl Server {
         // Nothing pending: the send timer restarts when data is next queued.
         conn.last_write_ms = self.now_ms;
         if conn.closing {
-            self.close(id, "closed after refusal");
+            let _ctx = ContextGuard::enter(conn.cid);
+            self.close(id, "closed after the answer");
+            return;
+        }
+        if matches!(conn.proto, Proto::Http(_)) {
+            self.http_answer_done(id);
         }
     }
 
-    fn close(&mut self, id: Id, reason: &str) {
+    pub(crate) fn close(&mut self, id: Id, reason: &str) {
         self.stop_role(id);
         let Some(mut conn) = self.conns.remove(id) else {
             return;
@@ -714,7 +520,7 @@ impl Server {
         log::info!(
             "close client {}: {reason}; recv {} bytes, send {} bytes, {} ms",
             conn.peer,
-            conn.session.bytes_in(),
+            conn.bytes_in,
             conn.bytes_out,
             self.now_ms.saturating_sub(conn.accepted_ms)
         );
@@ -726,14 +532,19 @@ impl Server {
         for (id, conn) in self.conns.iter_mut() {
             let since_read = now.saturating_sub(conn.last_read_ms);
             let since_write = now.saturating_sub(conn.last_write_ms);
+            let idle = match &conn.proto {
+                Proto::Http(h) => !h.busy(),
+                Proto::Rtmp(_) => true,
+            };
+            let pending = !conn.out_queue().is_empty();
             let reason = match &conn.role {
-                _ if !conn.session.out_queue().is_empty() && since_write > SEND_TIMEOUT_MS => {
+                _ if pending && since_write > SEND_TIMEOUT_MS => {
                     Some("send timeout: the peer does not read")
                 }
                 Role::Publisher(_) if since_read > PUBLISH_TIMEOUT_MS => {
                     Some("publish timeout: no data")
                 }
-                Role::Idle if since_read > IDLE_TIMEOUT_MS => Some("idle timeout"),
+                Role::Idle if idle && since_read > IDLE_TIMEOUT_MS => Some("idle timeout"),
                 _ => None,
             };
             if let Some(r) = reason {
@@ -762,10 +573,13 @@ impl Server {
             log::error!("reload: logging: {e}");
         }
         // Listeners: close the ones gone, open the new ones.
-        let wanted = new.listen.clone();
+        let wanted = wanted_listeners(&new);
         let mut kept = Vec::new();
         for mut l in std::mem::take(&mut self.listeners) {
-            if wanted.contains(&l.configured) {
+            if wanted
+                .iter()
+                .any(|(a, k)| *a == l.configured && *k == l.kind)
+            {
                 kept.push(l);
             } else {
                 let _ = self.poll.registry().deregister(&mut l.socket);
@@ -780,9 +594,13 @@ impl Server {
             );
         }
         self.listeners = kept;
-        for addr in wanted {
-            if !self.listeners.iter().any(|l| l.configured == addr) {
-                if let Err(e) = self.add_listener(addr) {
+        for (addr, kind) in wanted {
+            if !self
+                .listeners
+                .iter()
+                .any(|l| l.configured == addr && l.kind == kind)
+            {
+                if let Err(e) = self.add_listener(addr, kind) {
                     log::error!("reload: {e}");
                 }
             }
@@ -798,9 +616,37 @@ impl Server {
         }
         log::info!("server stopped");
     }
+}
 
-    /// Number of open client connections.
-    pub fn connection_count(&self) -> usize {
-        self.conns.len()
+/// Refills a connection's outbound queue from what it streams: a player's
+/// queue (as RTMP chunks or FLV tags) or a file body.
+fn fill_out_queue(conn: &mut Conn) -> Result<(), String> {
+    match (&mut conn.proto, &mut conn.role) {
+        (Proto::Rtmp(rtmp), Role::Player { consumer, .. }) => {
+            while rtmp.session.out_queue().len() < FLUSH_HIGH_WATER {
+                let Some(m) = consumer.pop() else { break };
+                rtmp.session.send_media(m.kind, m.timestamp, &m.payload);
+            }
+            Ok(())
+        }
+        (Proto::Http(http), Role::Player { consumer, .. }) => {
+            while http.out.len() < FLUSH_HIGH_WATER {
+                let Some(m) = consumer.pop() else { break };
+                crate::http::flv_live::queue_tag(&mut http.out, &m);
+            }
+            Ok(())
+        }
+        (Proto::Http(http), _) => {
+            if http.out.len() < FLUSH_HIGH_WATER {
+                match http.refill_file() {
+                    Ok(true) => Ok(()),
+                    Ok(false) => Err("file shorter than announced".into()),
+                    Err(e) => Err(format!("file read error: {e}")),
+                }
+            } else {
+                Ok(())
+            }
+        }
+        (Proto::Rtmp(_), _) => Ok(()),
     }
 }

@@ -1,0 +1,223 @@
+//! Static files under a directory: safe path resolution, content types,
+//! byte ranges, and `?start=` for FLV files.
+
+use std::fs::File;
+use std::io::{Seek, SeekFrom};
+use std::path::{Component, Path, PathBuf};
+
+use super::request::{percent_decode, Request};
+
+/// The content type of a file name.
+pub fn content_type(path: &Path) -> &'static str {
+    match path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or_default()
+    {
+        "m3u8" => "application/vnd.apple.mpegurl",
+        "ts" => "video/MP2T",
+        "flv" => "video/x-flv",
+        "mp4" => "video/mp4",
+        "mp3" => "audio/mpeg",
+        "aac" => "audio/aac",
+        "html" | "htm" => "text/html",
+        "js" => "application/javascript",
+        "css" => "text/css",
+        "json" => "application/json",
+        "txt" | "log" => "text/plain",
+        "xml" => "text/xml",
+        "ico" => "image/x-icon",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "svg" => "image/svg+xml",
+        "swf" => "application/x-shockwave-flash",
+        _ => "application/octet-stream",
+    }
+}
+
+/// Why a path cannot be served.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathError {
+    /// Escapes the directory or is malformed (403).
+    Forbidden,
+    /// Does not exist (404).
+    NotFound,
+}
+
+/// Resolves a request path (percent-encoded) to a file under `root`.
+/// `..`, backslashes, NUL and symlinks out of `root` are refused.
+pub fn resolve(root: &Path, raw_path: &str) -> Result<PathBuf, PathError> {
+    let decoded = percent_decode(raw_path).ok_or(PathError::Forbidden)?;
+    if decoded.contains('\\') || !decoded.starts_with('/') {
+        return Err(PathError::Forbidden);
+    }
+    let mut rel = PathBuf::new();
+    for comp in Path::new(&decoded).components() {
+        match comp {
+            Component::RootDir => {}
+            Component::Normal(p) => rel.push(p),
+            Component::CurDir => {}
+            Component::ParentDir | Component::Prefix(_) => return Err(PathError::Forbidden),
+        }
+    }
+    let root = root.canonicalize().map_err(|_| PathError::NotFound)?;
+    let mut full = root.join(&rel);
+    if full.is_dir() {
+        full.push("index.html");
+    }
+    let real = full.canonicalize().map_err(|_| PathError::NotFound)?;
+    if !real.starts_with(&root) {
+        return Err(PathError::Forbidden);
+    }
+    if !real.is_file() {
+        return Err(PathError::NotFound);
+    }
+    Ok(real)
+}
+
+/// A byte range request: `bytes=a-b`, `bytes=a-`, `bytes=-n`.
+/// `Ok(None)` = no range; `Err(())` = unsatisfiable (416).
+pub fn parse_range(header: Option<&str>, size: u64) -> Result<Option<(u64, u64)>, ()> {
+    let Some(h) = header else { return Ok(None) };
+    let spec = h.trim().strip_prefix("bytes=").ok_or(())?;
+    if spec.contains(',') {
+        // Multipart ranges are not served; the whole file is a valid answer.
+        return Ok(None);
+    }
+    let (a, b) = spec.split_once('-').ok_or(())?;
+    let (start, end) = match (a.trim(), b.trim()) {
+        ("", n) => {
+            let n: u64 = n.parse().map_err(|_| ())?;
+            if n == 0 {
+                return Err(());
+            }
+            (size.saturating_sub(n), size.checked_sub(1).ok_or(())?)
+        }
+        (a, "") => (a.parse().map_err(|_| ())?, size.checked_sub(1).ok_or(())?),
+        (a, b) => {
+            let a: u64 = a.parse().map_err(|_| ())?;
+            let b: u64 = b.parse().map_err(|_| ())?;
+            (a, b.min(size.saturating_sub(1)))
+        }
+    };
+    if start >= size || start > end {
+        return Err(());
+    }
+    Ok(Some((start, end)))
+}
+
+/// What to send for a file request.
+pub struct FilePlan {
+    /// The open file, positioned at the first byte to send.
+    pub file: File,
+    /// Bytes of the file to send.
+    pub length: u64,
+    /// Status (200 or 206).
+    pub status: u16,
+    /// Content type.
+    pub content_type: &'static str,
+    /// Extra headers (Content-Range, Accept-Ranges).
+    pub extra: Vec<(&'static str, String)>,
+    /// Bytes sent before the file data (the FLV header for `?start=`).
+    pub prefix: Vec<u8>,
+}
+
+/// Plans the answer for a file: ranges, `?start=N` on FLV files.
+pub fn plan(path: &Path, req: &Request) -> Result<FilePlan, u16> {
+    let mut file = File::open(path).map_err(|_| 404u16)?;
+    let size = file.metadata().map_err(|_| 404u16)?.len();
+    let content_type = content_type(path);
+    let mut extra = vec![("Accept-Ranges", "bytes".to_string())];
+    let is_flv = content_type == "video/x-flv";
+    if let Some(start) = req.query_param("start").filter(|_| is_flv) {
+        // SRS's FLV VOD seek: the byte offset of a tag; an FLV header is prepended
+        // so the answer is a playable file.
+        let start: u64 = start.parse().map_err(|_| 400u16)?;
+        if start >= size {
+            return Err(416);
+        }
+        file.seek(SeekFrom::Start(start)).map_err(|_| 500u16)?;
+        let prefix = if start == 0 {
+            Vec::new()
+        } else {
+            srs_kernel::flv::file_header(true, true).to_vec()
+        };
+        return Ok(FilePlan {
+            file,
+            length: size - start,
+            status: 200,
+            content_type,
+            extra: Vec::new(),
+            prefix,
+        });
+    }
+    match parse_range(req.header("range"), size) {
+        Ok(None) => Ok(FilePlan {
+            file,
+            length: size,
+            status: 200,
+            content_type,
+            extra,
+            prefix: Vec::new(),
+        }),
+        Ok(Some((a, b))) => {
+            file.seek(SeekFrom::Start(a)).map_err(|_| 500u16)?;
+            extra.push(("Content-Range", format!("bytes {a}-{b}/{size}")));
+            Ok(FilePlan {
+                file,
+                length: b - a + 1,
+                status: 206,
+                content_type,
+                extra,
+                prefix: Vec::new(),
+            })
+        }
+        Err(()) => Err(416),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges() {
+        assert_eq!(parse_range(None, 100), Ok(None));
+        assert_eq!(parse_range(Some("bytes=0-9"), 100), Ok(Some((0, 9))));
+        assert_eq!(parse_range(Some("bytes=90-"), 100), Ok(Some((90, 99))));
+        assert_eq!(parse_range(Some("bytes=-10"), 100), Ok(Some((90, 99))));
+        assert_eq!(parse_range(Some("bytes=50-500"), 100), Ok(Some((50, 99))));
+        assert_eq!(parse_range(Some("bytes=100-"), 100), Err(()));
+        assert_eq!(parse_range(Some("bytes=9-3"), 100), Err(()));
+        assert_eq!(parse_range(Some("items=1-2"), 100), Err(()));
+        assert_eq!(parse_range(Some("bytes=0-1,5-6"), 100), Ok(None));
+    }
+
+    #[test]
+    fn traversal_is_refused() {
+        let dir = std::env::temp_dir().join(format!("srs-files-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("live")).expect("dir");
+        std::fs::write(dir.join("live/a.m3u8"), "#EXTM3U\n").expect("file");
+        let ok = resolve(&dir, "/live/a.m3u8").expect("served");
+        assert!(ok.ends_with("live/a.m3u8"));
+        assert_eq!(content_type(&ok), "application/vnd.apple.mpegurl");
+        for bad in [
+            "/../etc/passwd",
+            "/live/../../etc/passwd",
+            "/%2e%2e/%2e%2e/etc/passwd",
+            "/live/..%2f..%2fetc",
+            "/a\\b",
+            "/%00",
+        ] {
+            assert_eq!(resolve(&dir, bad), Err(PathError::Forbidden), "{bad}");
+        }
+        assert_eq!(resolve(&dir, "/live/none.ts"), Err(PathError::NotFound));
+        #[cfg(unix)]
+        {
+            let _ = std::os::unix::fs::symlink("/etc", dir.join("escape"));
+            assert_eq!(resolve(&dir, "/escape/passwd"), Err(PathError::Forbidden));
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -1,0 +1,205 @@
+//! HTTP connections: requests to files, live FLV streams and the API.
+
+use srs_core::Id;
+
+use super::Server;
+use crate::conn::{Proto, Role};
+use crate::http::files::{self, PathError};
+use crate::http::mount::match_mount;
+use crate::http::request::{self, percent_decode, Request, RequestError};
+use crate::http::{api, flv_live, response, Body, HttpService};
+use crate::stream::StreamKey;
+
+impl Server {
+    /// Parses and answers the requests of HTTP connection `id`, one at a time.
+    pub(crate) fn serve_http(&mut self, id: Id) {
+        loop {
+            let Some(conn) = self.conns.get_mut(id) else {
+                return;
+            };
+            if conn.closing || matches!(conn.role, Role::Player { .. }) {
+                return;
+            }
+            let Proto::Http(http) = &mut conn.proto else {
+                return;
+            };
+            if http.busy() {
+                return;
+            }
+            let req = match request::parse(&mut http.input) {
+                Ok(Some(r)) => r,
+                Ok(None) => return,
+                Err(e) => {
+                    let (status, why) = match e {
+                        RequestError::Malformed(m) => (400, m),
+                        RequestError::HeadTooLarge => (431, "request head too large".to_string()),
+                        RequestError::BodyTooLarge => (413, "request body too large".to_string()),
+                    };
+                    log::warn!("bad HTTP request from {}: {why}", conn.peer);
+                    http.out
+                        .push(response::simple(status, "text/plain", why.as_bytes(), false).into());
+                    conn.closing = true;
+                    self.mark_dirty(id);
+                    return;
+                }
+            };
+            http.requests += 1;
+            http.keep_alive = req.keep_alive();
+            self.route(id, req);
+            self.mark_dirty(id);
+        }
+    }
+
+    /// Called when everything queued was written: next request or close.
+    pub(crate) fn http_answer_done(&mut self, id: Id) {
+        let Some(conn) = self.conns.get_mut(id) else {
+            return;
+        };
+        let Proto::Http(http) = &conn.proto else {
+            return;
+        };
+        if http.busy() || matches!(conn.role, Role::Player { .. }) {
+            return;
+        }
+        if http.requests > 0 && !http.keep_alive {
+            self.close(id, "HTTP answer sent");
+            return;
+        }
+        self.serve_http(id);
+    }
+
+    fn route(&mut self, id: Id, req: Request) {
+        let Some(conn) = self.conns.get_mut(id) else {
+            return;
+        };
+        let peer = conn.peer;
+        let Proto::Http(http) = &mut conn.proto else {
+            return;
+        };
+        let keep_alive = http.keep_alive;
+        log::info!(
+            "HTTP {} {}{}{} from {peer}",
+            req.method,
+            req.path,
+            if req.query.is_empty() { "" } else { "?" },
+            req.query
+        );
+        if req.method == "OPTIONS" {
+            http.out.push(response::preflight(keep_alive).into());
+            return;
+        }
+        match http.service.clone() {
+            HttpService::Api => {
+                let answer = api::handle(self, &req);
+                if let Some(Proto::Http(http)) = self.conns.get_mut(id).map(|c| &mut c.proto) {
+                    http.out.push(answer.into_response(keep_alive).into());
+                }
+            }
+            HttpService::Files { dir } => {
+                if req.method != "GET" && req.method != "HEAD" {
+                    http.out.push(
+                        response::simple(405, "text/plain", b"method not allowed", keep_alive)
+                            .into(),
+                    );
+                    return;
+                }
+                let Some(path) = percent_decode(&req.path) else {
+                    http.out
+                        .push(response::simple(403, "text/plain", b"forbidden", keep_alive).into());
+                    return;
+                };
+                if path.ends_with(".flv") && self.try_live_flv(id, &path) {
+                    return;
+                }
+                self.serve_file(id, &dir, &req);
+            }
+        }
+    }
+
+    /// Starts a live FLV stream when `path` matches a published stream's mount.
+    fn try_live_flv(&mut self, id: Id, path: &str) -> bool {
+        let found = self.config.vhosts.iter().find_map(|v| {
+            if !v.enabled || !v.http_remux.enabled {
+                return None;
+            }
+            let m = match_mount(&v.http_remux.mount, &v.name, path)?;
+            let key = StreamKey {
+                vhost: v.name.clone(),
+                app: m.app,
+                stream: m.stream,
+            };
+            let sid = self.registry.find(&key)?;
+            self.registry.get(sid)?.publisher()?;
+            Some((key, std::sync::Arc::clone(v)))
+        });
+        let Some((key, vhost)) = found else {
+            return false;
+        };
+        let Some(conn) = self.conns.get_mut(id) else {
+            return true;
+        };
+        let peer = conn.peer;
+        let Proto::Http(http) = &mut conn.proto else {
+            return true;
+        };
+        flv_live::start(&mut http.out);
+        http.body = Body::LiveFlv;
+        http.keep_alive = false;
+        self.attach_player(id, &key, &vhost);
+        log::info!("HTTP-FLV play {key} to {peer}");
+        true
+    }
+
+    fn serve_file(&mut self, id: Id, dir: &std::path::Path, req: &Request) {
+        let Some(Proto::Http(http)) = self.conns.get_mut(id).map(|c| &mut c.proto) else {
+            return;
+        };
+        let keep_alive = http.keep_alive;
+        let path = match files::resolve(dir, &req.path) {
+            Ok(p) => p,
+            Err(PathError::Forbidden) => {
+                log::warn!(
+                    "HTTP path {:?} refused: outside {}",
+                    req.path,
+                    dir.display()
+                );
+                http.out
+                    .push(response::simple(403, "text/plain", b"forbidden", keep_alive).into());
+                return;
+            }
+            Err(PathError::NotFound) => {
+                http.out
+                    .push(response::simple(404, "text/plain", b"not found", keep_alive).into());
+                return;
+            }
+        };
+        match files::plan(&path, req) {
+            Ok(plan) => {
+                let length = plan.length + plan.prefix.len() as u64;
+                let extra: Vec<(&str, String)> =
+                    plan.extra.iter().map(|(k, v)| (*k, v.clone())).collect();
+                let head = response::head(
+                    plan.status,
+                    plan.content_type,
+                    Some(length),
+                    keep_alive,
+                    &extra,
+                );
+                http.out.push(head.into_bytes().into());
+                if req.method == "HEAD" {
+                    return;
+                }
+                http.out.push(plan.prefix.into());
+                http.body = Body::File {
+                    file: plan.file,
+                    remaining: plan.length,
+                };
+            }
+            Err(status) => {
+                let body = response::reason(status).as_bytes();
+                http.out
+                    .push(response::simple(status, "text/plain", body, keep_alive).into());
+            }
+        }
+    }
+}

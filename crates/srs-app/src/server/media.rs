@@ -1,0 +1,129 @@
+//! Publishers and players attached to sources, and the fan-out of media.
+
+use std::sync::Arc;
+
+use srs_core::Id;
+use srs_kernel::MediaMessage;
+
+use super::Server;
+use crate::config::{TimeJitter, VhostConfig};
+use crate::conn::Role;
+use crate::stream::{Consumer, JitterMode, StreamKey};
+
+/// The timestamp policy of a vhost for its players.
+pub(crate) fn jitter_mode(vhost: &VhostConfig) -> JitterMode {
+    if vhost.atc {
+        return JitterMode::Off;
+    }
+    match vhost.time_jitter {
+        TimeJitter::Full => JitterMode::Full,
+        TimeJitter::Zero => JitterMode::Zero,
+        TimeJitter::Off => JitterMode::Off,
+    }
+}
+
+impl Server {
+    /// Makes `id` the publisher of `key`; `Err` when the stream already has one.
+    pub(crate) fn attach_publisher(
+        &mut self,
+        id: Id,
+        key: &StreamKey,
+        vhost: &Arc<VhostConfig>,
+    ) -> Result<(), String> {
+        let sid = self.registry.find_or_create(key, vhost);
+        let Some(source) = self.registry.get_mut(sid) else {
+            return Err("source vanished".into());
+        };
+        if !source.start_publish(id) {
+            return Err(format!("stream {key} is already publishing"));
+        }
+        for &pid in source.players() {
+            if let Some(c) = self.conns.get_mut(pid).and_then(|p| p.consumer_mut()) {
+                c.on_republish();
+            }
+        }
+        if let Some(conn) = self.conns.get_mut(id) {
+            conn.role = Role::Publisher(sid);
+        }
+        Ok(())
+    }
+
+    /// Makes `id` a player of `key`: its queue starts with the source's
+    /// metadata, sequence headers and GOP cache. Returns whether the source
+    /// has a publisher now.
+    pub(crate) fn attach_player(
+        &mut self,
+        id: Id,
+        key: &StreamKey,
+        vhost: &Arc<VhostConfig>,
+    ) -> bool {
+        let sid = self.registry.find_or_create(key, vhost);
+        let Some(source) = self.registry.get_mut(sid) else {
+            return false;
+        };
+        let mut consumer = Consumer::new(
+            jitter_mode(vhost),
+            (vhost.queue_length_secs * 1000.0) as u32,
+        );
+        source.prime_consumer(&mut consumer);
+        source.add_player(id);
+        let live = source.publisher().is_some();
+        if let Some(conn) = self.conns.get_mut(id) {
+            conn.role = Role::Player {
+                source: sid,
+                consumer: Box::new(consumer),
+            };
+        }
+        self.mark_dirty(id);
+        live
+    }
+
+    /// Detaches `id` from its source (unpublish, stop playing, close).
+    pub(crate) fn stop_role(&mut self, id: Id) {
+        let Some(conn) = self.conns.get_mut(id) else {
+            return;
+        };
+        match std::mem::replace(&mut conn.role, Role::Idle) {
+            Role::Idle => {}
+            Role::Publisher(sid) => {
+                if let Some(source) = self.registry.get_mut(sid) {
+                    log::info!("unpublish {}", source.key);
+                    source.stop_publish(id);
+                }
+                self.registry.remove_if_idle(sid);
+            }
+            Role::Player { source, .. } => {
+                if let Some(s) = self.registry.get_mut(source) {
+                    log::info!("stop playing {}", s.key);
+                    s.remove_player(id);
+                }
+                self.registry.remove_if_idle(source);
+            }
+        }
+    }
+
+    /// A message from publisher `id`: update the source's caches, queue it
+    /// for every player (a refcount bump each) and mark them for a flush.
+    pub(crate) fn on_publisher_media(&mut self, id: Id, msg: MediaMessage) {
+        let Some(Role::Publisher(sid)) = self.conns.get(id).map(|c| &c.role) else {
+            return;
+        };
+        let sid = *sid;
+        let Some(source) = self.registry.get_mut(sid) else {
+            return;
+        };
+        source.on_media(&msg);
+        for &pid in source.players() {
+            let Some(player) = self.conns.get_mut(pid) else {
+                continue;
+            };
+            if let Some(c) = player.consumer_mut() {
+                c.enqueue(&msg);
+            }
+            if !player.dirty {
+                player.dirty = true;
+                self.dirty.push(pid);
+            }
+        }
+    }
+}

@@ -1,0 +1,233 @@
+//! RTMP connections: session events to stream actions.
+
+use std::sync::Arc;
+
+use srs_core::Id;
+use srs_rtmp::command::ConnectCommand;
+use srs_rtmp::session::server::ServerEvent;
+use srs_rtmp::url::RequestUrl;
+use srs_rtmp::RtmpError;
+
+use super::Server;
+use crate::config::VhostConfig;
+use crate::refer;
+use crate::stream::StreamKey;
+
+impl Server {
+    /// Handles every pending event of RTMP connection `id`.
+    pub(crate) fn drain_rtmp_events(&mut self, id: Id) {
+        loop {
+            let Some(rtmp) = self.conns.get_mut(id).and_then(|c| c.rtmp()) else {
+                return;
+            };
+            let Some(event) = rtmp.session.poll_event() else {
+                return;
+            };
+            let result = match event {
+                ServerEvent::ConnectRequested(c) => self.on_connect(id, c),
+                ServerEvent::PublishRequested { stream } => self.on_publish(id, &stream),
+                ServerEvent::PlayRequested { stream, .. } => self.on_play(id, &stream),
+                ServerEvent::Unpublished | ServerEvent::PlayStopped => {
+                    self.stop_role(id);
+                    Ok(())
+                }
+                ServerEvent::Paused(paused) => {
+                    if let Some(c) = self.conns.get_mut(id).and_then(|c| c.consumer_mut()) {
+                        c.set_paused(paused);
+                    }
+                    log::info!("player {}", if paused { "paused" } else { "resumed" });
+                    self.mark_dirty(id);
+                    Ok(())
+                }
+                ServerEvent::Media(msg) => {
+                    self.on_publisher_media(id, msg);
+                    Ok(())
+                }
+                ServerEvent::Call {
+                    name,
+                    transaction_id,
+                    ..
+                } => {
+                    log::info!("ignore call {name}, answer _result");
+                    rtmp.session.answer_unknown_call(transaction_id);
+                    Ok(())
+                }
+            };
+            if let Err(e) = result {
+                self.close(id, &format!("protocol error: {e}"));
+                return;
+            }
+        }
+    }
+
+    /// Logs the refusal; the connection closes once the answer is written.
+    pub(crate) fn refuse(&mut self, id: Id, why: &str) {
+        if let Some(conn) = self.conns.get_mut(id) {
+            log::warn!("refuse client {}: {why}", conn.peer);
+            conn.closing = true;
+        }
+        self.mark_dirty(id);
+    }
+
+    fn on_connect(&mut self, id: Id, c: ConnectCommand) -> Result<(), RtmpError> {
+        let Some(conn) = self.conns.get_mut(id) else {
+            return Ok(());
+        };
+        let peer = conn.peer;
+        let cid = conn.cid;
+        let Some(rtmp) = conn.rtmp() else {
+            return Ok(());
+        };
+        let url = match RequestUrl::from_connect(&c.tc_url, &c.app) {
+            Ok(u) => u,
+            Err(e) => {
+                rtmp.session.reject_connect(&e.to_string())?;
+                self.refuse(id, &e.to_string());
+                return Ok(());
+            }
+        };
+        log::info!(
+            "connect app={} tcUrl={} pageUrl={} swfUrl={} vhost={} ip={}",
+            url.app,
+            c.tc_url,
+            c.page_url,
+            c.swf_url,
+            url.vhost,
+            peer.ip()
+        );
+        let vhost = match self.config.resolve_vhost(&url.vhost) {
+            Some(v) => Arc::clone(v),
+            None => {
+                let why = format!(
+                    "vhost {} is not configured and there is no enabled __defaultVhost__",
+                    url.vhost
+                );
+                rtmp.session.reject_connect(&why)?;
+                self.refuse(id, &why);
+                return Ok(());
+            }
+        };
+        if let Err(why) = refer::check(&c.page_url, &[("refer", &vhost.refer_all)]) {
+            rtmp.session.reject_connect(&why)?;
+            self.refuse(id, &why);
+            return Ok(());
+        }
+        let mut info = self.server_info.clone();
+        info.connection_id = cid;
+        rtmp.session
+            .accept_connect(self.config.vhost_chunk_size(&vhost), &info)?;
+        rtmp.page_url = c.page_url;
+        rtmp.url = Some(url);
+        rtmp.vhost = Some(vhost);
+        self.mark_dirty(id);
+        Ok(())
+    }
+
+    /// The request and vhost for a publish/play of `stream` on connection `id`,
+    /// with the vhost's refer lists checked (`list` = refer_play or refer_publish).
+    fn stream_request(
+        &mut self,
+        id: Id,
+        stream: &str,
+        list: fn(&VhostConfig) -> (&'static str, &Option<Vec<String>>),
+    ) -> Result<(RequestUrl, Arc<VhostConfig>), String> {
+        let conn = self.conns.get_mut(id).ok_or("connection gone")?;
+        let rtmp = conn.rtmp().ok_or("not rtmp")?;
+        let mut url = rtmp.url.clone().ok_or("not connected")?;
+        url.set_stream(stream);
+        if url.stream.is_empty() {
+            return Err(format!("empty stream name in {stream:?}"));
+        }
+        let vhost = self
+            .config
+            .resolve_vhost(&url.vhost)
+            .cloned()
+            .ok_or_else(|| format!("vhost {} is not configured", url.vhost))?;
+        let (name, specific) = list(&vhost);
+        refer::check(
+            &rtmp.page_url,
+            &[("refer", &vhost.refer_all), (name, specific)],
+        )?;
+        Ok((url, vhost))
+    }
+
+    fn on_publish(&mut self, id: Id, stream: &str) -> Result<(), RtmpError> {
+        let request = self.stream_request(id, stream, |v| ("refer_publish", &v.refer_publish));
+        let attached = request.and_then(|(url, vhost)| {
+            let key = StreamKey {
+                vhost: vhost.name.clone(),
+                app: url.app.clone(),
+                stream: url.stream.clone(),
+            };
+            self.attach_publisher(id, &key, &vhost)?;
+            Ok((url, vhost, key))
+        });
+        let Some(conn) = self.conns.get_mut(id) else {
+            return Ok(());
+        };
+        let peer = conn.peer;
+        let Some(rtmp) = conn.rtmp() else {
+            return Ok(());
+        };
+        match attached {
+            Ok((url, vhost, key)) => {
+                log::info!("publish {key} param={:?} from {peer}", url.param);
+                rtmp.session.accept_publish(&url.stream)?;
+                rtmp.url = Some(url);
+                rtmp.vhost = Some(vhost);
+                self.mark_dirty(id);
+            }
+            Err(why) => {
+                let code = if why.contains("already publishing") {
+                    "NetStream.Publish.BadName"
+                } else {
+                    "NetStream.Publish.Denied"
+                };
+                rtmp.session.reject_publish(code, &why)?;
+                self.refuse(id, &why);
+            }
+        }
+        Ok(())
+    }
+
+    fn on_play(&mut self, id: Id, stream: &str) -> Result<(), RtmpError> {
+        let (url, vhost) = match self.stream_request(id, stream, |v| ("refer_play", &v.refer_play))
+        {
+            Ok(r) => r,
+            Err(why) => {
+                if let Some(rtmp) = self.conns.get_mut(id).and_then(|c| c.rtmp()) {
+                    rtmp.session.reject_play("NetStream.Play.Failed", &why)?;
+                }
+                self.refuse(id, &why);
+                return Ok(());
+            }
+        };
+        let key = StreamKey {
+            vhost: vhost.name.clone(),
+            app: url.app.clone(),
+            stream: url.stream.clone(),
+        };
+        // The play answers go out before any media: accept first, then attach.
+        let Some(conn) = self.conns.get_mut(id) else {
+            return Ok(());
+        };
+        let peer = conn.peer;
+        let Some(rtmp) = conn.rtmp() else {
+            return Ok(());
+        };
+        rtmp.session.accept_play(&url.stream)?;
+        let param = url.param.clone();
+        rtmp.url = Some(url);
+        rtmp.vhost = Some(Arc::clone(&vhost));
+        let live = self.attach_player(id, &key, &vhost);
+        log::info!(
+            "play {key} param={param:?} to {peer}{}",
+            if live {
+                ""
+            } else {
+                ", waiting for a publisher"
+            }
+        );
+        Ok(())
+    }
+}

@@ -76,33 +76,37 @@ pub fn resolve(root: &Path, raw_path: &str) -> Result<PathBuf, PathError> {
     Ok(real)
 }
 
+/// A range that cannot be served (416).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unsatisfiable;
+
 /// A byte range request: `bytes=a-b`, `bytes=a-`, `bytes=-n`.
-/// `Ok(None)` = no range; `Err(())` = unsatisfiable (416).
-pub fn parse_range(header: Option<&str>, size: u64) -> Result<Option<(u64, u64)>, ()> {
+/// `Ok(None)` = no range; `Err` = unsatisfiable (416).
+pub fn parse_range(header: Option<&str>, size: u64) -> Result<Option<(u64, u64)>, Unsatisfiable> {
     let Some(h) = header else { return Ok(None) };
-    let spec = h.trim().strip_prefix("bytes=").ok_or(())?;
+    let spec = h.trim().strip_prefix("bytes=").ok_or(Unsatisfiable)?;
     if spec.contains(',') {
         // Multipart ranges are not served; the whole file is a valid answer.
         return Ok(None);
     }
-    let (a, b) = spec.split_once('-').ok_or(())?;
+    let (a, b) = spec.split_once('-').ok_or(Unsatisfiable)?;
     let (start, end) = match (a.trim(), b.trim()) {
         ("", n) => {
-            let n: u64 = n.parse().map_err(|_| ())?;
+            let n: u64 = n.parse().map_err(|_| Unsatisfiable)?;
             if n == 0 {
-                return Err(());
+                return Err(Unsatisfiable);
             }
-            (size.saturating_sub(n), size.checked_sub(1).ok_or(())?)
+            (size.saturating_sub(n), size.checked_sub(1).ok_or(Unsatisfiable)?)
         }
-        (a, "") => (a.parse().map_err(|_| ())?, size.checked_sub(1).ok_or(())?),
+        (a, "") => (a.parse().map_err(|_| Unsatisfiable)?, size.checked_sub(1).ok_or(Unsatisfiable)?),
         (a, b) => {
-            let a: u64 = a.parse().map_err(|_| ())?;
-            let b: u64 = b.parse().map_err(|_| ())?;
+            let a: u64 = a.parse().map_err(|_| Unsatisfiable)?;
+            let b: u64 = b.parse().map_err(|_| Unsatisfiable)?;
             (a, b.min(size.saturating_sub(1)))
         }
     };
     if start >= size || start > end {
-        return Err(());
+        return Err(Unsatisfiable);
     }
     Ok(Some((start, end)))
 }
@@ -173,7 +177,7 @@ pub fn plan(path: &Path, req: &Request) -> Result<FilePlan, u16> {
                 prefix: Vec::new(),
             })
         }
-        Err(()) => Err(416),
+        Err(Unsatisfiable) => Err(416),
     }
 }
 
@@ -188,9 +192,9 @@ mod tests {
         assert_eq!(parse_range(Some("bytes=90-"), 100), Ok(Some((90, 99))));
         assert_eq!(parse_range(Some("bytes=-10"), 100), Ok(Some((90, 99))));
         assert_eq!(parse_range(Some("bytes=50-500"), 100), Ok(Some((50, 99))));
-        assert_eq!(parse_range(Some("bytes=100-"), 100), Err(()));
-        assert_eq!(parse_range(Some("bytes=9-3"), 100), Err(()));
-        assert_eq!(parse_range(Some("items=1-2"), 100), Err(()));
+        assert_eq!(parse_range(Some("bytes=100-"), 100), Err(Unsatisfiable));
+        assert_eq!(parse_range(Some("bytes=9-3"), 100), Err(Unsatisfiable));
+        assert_eq!(parse_range(Some("items=1-2"), 100), Err(Unsatisfiable));
         assert_eq!(parse_range(Some("bytes=0-1,5-6"), 100), Ok(None));
     }
 

@@ -273,7 +273,7 @@ impl HttpAnswer {
 
 /// Sends raw request bytes and reads one response (by Content-Length, or to EOF).
 pub fn http_raw(addr: SocketAddr, request: &[u8]) -> HttpAnswer {
-    use std::io::{Read, Write};
+    use std::io::Write;
     let mut s = tcp(addr);
     s.write_all(request).expect("send request");
     read_http_answer(&mut s)

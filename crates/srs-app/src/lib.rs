@@ -20,6 +20,7 @@ pub mod net;
 pub mod process;
 pub mod refer;
 pub mod server;
+pub mod sink;
 pub mod stream;
 
 pub use error::AppError;

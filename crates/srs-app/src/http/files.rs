@@ -96,9 +96,15 @@ pub fn parse_range(header: Option<&str>, size: u64) -> Result<Option<(u64, u64)>
             if n == 0 {
                 return Err(Unsatisfiable);
             }
-            (size.saturating_sub(n), size.checked_sub(1).ok_or(Unsatisfiable)?)
+            (
+                size.saturating_sub(n),
+                size.checked_sub(1).ok_or(Unsatisfiable)?,
+            )
         }
-        (a, "") => (a.parse().map_err(|_| Unsatisfiable)?, size.checked_sub(1).ok_or(Unsatisfiable)?),
+        (a, "") => (
+            a.parse().map_err(|_| Unsatisfiable)?,
+            size.checked_sub(1).ok_or(Unsatisfiable)?,
+        ),
         (a, b) => {
             let a: u64 = a.parse().map_err(|_| Unsatisfiable)?;
             let b: u64 = b.parse().map_err(|_| Unsatisfiable)?;

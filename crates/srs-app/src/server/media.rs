@@ -45,6 +45,7 @@ impl Server {
         if let Some(conn) = self.conns.get_mut(id) {
             conn.role = Role::Publisher(sid);
         }
+        self.start_sinks(sid);
         Ok(())
     }
 
@@ -86,6 +87,7 @@ impl Server {
         match std::mem::replace(&mut conn.role, Role::Idle) {
             Role::Idle => {}
             Role::Publisher(sid) => {
+                self.stop_sinks(sid);
                 if let Some(source) = self.registry.get_mut(sid) {
                     log::info!("unpublish {}", source.key);
                     source.stop_publish(id);
@@ -109,6 +111,7 @@ impl Server {
             return;
         };
         let sid = *sid;
+        self.feed_sinks(sid, &msg);
         let Some(source) = self.registry.get_mut(sid) else {
             return;
         };

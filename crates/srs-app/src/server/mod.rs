@@ -6,6 +6,7 @@
 mod http;
 mod media;
 mod rtmp;
+mod sinks;
 
 use std::io;
 use std::net::SocketAddr;
@@ -25,6 +26,7 @@ use crate::error::AppError;
 use crate::http::{HttpService, HttpState};
 use crate::net::listener::{Listener, ListenerKind};
 use crate::net::socket::{read_with, write_buf, ReadError};
+use crate::sink::DiskWorker;
 use crate::stream::Registry;
 
 const WAKER: Token = Token(usize::MAX);
@@ -86,6 +88,7 @@ pub struct Server {
     reload: Arc<AtomicBool>,
     server_info: ServerInfo,
     next_tick_ms: u64,
+    disk: DiskWorker,
 }
 
 /// Every address the config asks to listen on, with what it serves.
@@ -130,6 +133,11 @@ impl Server {
             None
         };
         let clock = SystemClock::new();
+        let disk_waker = Arc::clone(&waker);
+        let disk = DiskWorker::start(Arc::new(move || {
+            let _ = disk_waker.wake();
+        }))
+        .map_err(|e| AppError::io("start the disk worker", e))?;
         let mut server = Server {
             poll,
             config: Arc::new(config),
@@ -155,6 +163,7 @@ impl Server {
                 pid: std::process::id(),
             },
             next_tick_ms: 0,
+            disk,
         };
         for (addr, kind) in wanted_listeners(&server.config) {
             server.add_listener(addr, kind)?;
@@ -265,6 +274,7 @@ impl Server {
                     }
                 }
             }
+            self.on_disk_events();
             for id in std::mem::take(&mut self.hot) {
                 self.read(id);
             }
@@ -614,6 +624,9 @@ impl Server {
         for id in self.conns.ids() {
             self.close(id, "server shutdown");
         }
+        // Every HLS segment and DVR file is on disk before the process exits.
+        self.disk.shutdown();
+        self.on_disk_events();
         log::info!("server stopped");
     }
 }

@@ -7,13 +7,20 @@ use srs_core::{Arena, Id};
 
 use super::source::{Source, StreamKey};
 use crate::config::VhostConfig;
+use crate::sink::HlsSink;
 
 /// The sources of the server.
 #[derive(Default)]
 pub struct Registry {
     sources: Arena<Source>,
     by_key: HashMap<StreamKey, Id>,
+    /// HLS state of streams whose source went away, so a republish continues
+    /// the sequence numbers (with a discontinuity) instead of overwriting files.
+    dormant_hls: HashMap<StreamKey, HlsSink>,
 }
+
+/// Dormant HLS states kept at most; beyond, an arbitrary one is forgotten.
+const MAX_DORMANT_HLS: usize = 4096;
 
 impl Registry {
     /// An empty registry.
@@ -30,9 +37,9 @@ impl Registry {
             }
             return id;
         }
-        let id = self
-            .sources
-            .insert(Source::new(key.clone(), Arc::clone(vhost)));
+        let mut source = Source::new(key.clone(), Arc::clone(vhost));
+        source.hls = self.dormant_hls.remove(key);
+        let id = self.sources.insert(source);
         self.by_key.insert(key.clone(), id);
         id
     }
@@ -55,8 +62,16 @@ impl Registry {
     /// Removes the source when nobody uses it any more.
     pub fn remove_if_idle(&mut self, id: Id) {
         if self.sources.get(id).is_some_and(|s| s.is_idle()) {
-            if let Some(source) = self.sources.remove(id) {
+            if let Some(mut source) = self.sources.remove(id) {
                 self.by_key.remove(&source.key);
+                if let Some(hls) = source.hls.take() {
+                    if self.dormant_hls.len() >= MAX_DORMANT_HLS {
+                        if let Some(k) = self.dormant_hls.keys().next().cloned() {
+                            self.dormant_hls.remove(&k);
+                        }
+                    }
+                    self.dormant_hls.insert(source.key, hls);
+                }
             }
         }
     }

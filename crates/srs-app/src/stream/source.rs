@@ -9,6 +9,7 @@ use srs_kernel::MediaMessage;
 use super::consumer::Consumer;
 use super::gop_cache::GopCache;
 use crate::config::VhostConfig;
+use crate::sink::{DvrSink, HlsSink};
 
 /// `vhost/app/stream`: the identity of a source.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -51,6 +52,10 @@ pub struct Source {
     gop: GopCache,
     players: Vec<Id>,
     stats: SourceStats,
+    /// The HLS muxer, while the vhost has HLS enabled.
+    pub hls: Option<HlsSink>,
+    /// The DVR recorder of the current publish.
+    pub dvr: Option<DvrSink>,
 }
 
 impl Source {
@@ -66,6 +71,8 @@ impl Source {
             gop: GopCache::new(),
             players: Vec::new(),
             stats: SourceStats::default(),
+            hls: None,
+            dvr: None,
         }
     }
 

@@ -323,3 +323,71 @@ pub fn http_get(addr: SocketAddr, path: &str) -> HttpAnswer {
         format!("GET {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n").as_bytes(),
     )
 }
+
+/// An AAC-only FLV of `secs` seconds.
+pub fn fixture_audio_only(secs: u32) -> PathBuf {
+    require("ffmpeg");
+    let dir = scratch(&format!("fixture-audio-{secs}"));
+    let path = dir.join("a.flv");
+    let status = Command::new("ffmpeg")
+        .args(["-hide_banner", "-loglevel", "error", "-y"])
+        .args([
+            "-f",
+            "lavfi",
+            "-i",
+            &format!("sine=frequency=440:sample_rate=44100:duration={secs}"),
+        ])
+        .args(["-c:a", "aac", "-b:a", "64k", "-f", "flv"])
+        .arg(&path)
+        .status()
+        .expect("run ffmpeg");
+    assert!(status.success(), "ffmpeg made the audio fixture");
+    path
+}
+
+/// ffprobe's JSON for a file or URL: streams and format.
+pub fn ffprobe(target: &str) -> serde_json::Value {
+    require("ffprobe");
+    let out = Command::new("ffprobe")
+        .args([
+            "-v",
+            "error",
+            "-show_streams",
+            "-show_format",
+            "-of",
+            "json",
+            target,
+        ])
+        .output()
+        .expect("run ffprobe");
+    assert!(
+        out.status.success(),
+        "ffprobe {target}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("ffprobe json")
+}
+
+/// The codec names ffprobe reports.
+pub fn codecs(probe: &serde_json::Value) -> Vec<String> {
+    probe["streams"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| s["codec_name"].as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Decodes a media file completely; returns what ffmpeg printed on stderr.
+pub fn ffmpeg_decode_errors(path: &Path) -> String {
+    require("ffmpeg");
+    let out = Command::new("ffmpeg")
+        .args(["-v", "error", "-i"])
+        .arg(path)
+        .args(["-f", "null", "-"])
+        .output()
+        .expect("run ffmpeg");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}

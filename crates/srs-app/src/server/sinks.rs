@@ -1,0 +1,123 @@
+//! HLS and DVR attached to sources: started on publish, fed every message,
+//! finished on unpublish; disk errors follow the vhost's policy.
+
+use srs_core::Id;
+use srs_kernel::MediaMessage;
+
+use super::Server;
+use crate::config::HlsOnError;
+use crate::sink::{DiskEvent, DvrSink, HlsSink, Owner};
+
+/// The owner id of a source's disk jobs.
+fn owner_of(sid: Id) -> Owner {
+    sid.to_usize() as Owner
+}
+
+impl Server {
+    /// A publish starts on source `sid`: HLS continues or starts, DVR opens.
+    pub(crate) fn start_sinks(&mut self, sid: Id) {
+        let Some(source) = self.registry.get_mut(sid) else {
+            return;
+        };
+        let vhost = std::sync::Arc::clone(&source.vhost);
+        let key = source.key.clone();
+        if vhost.hls.enabled {
+            let hls = source.hls.get_or_insert_with(|| {
+                HlsSink::new(owner_of(sid), &vhost.hls, vhost.atc, &key.app, &key.stream)
+            });
+            hls.reconfigure(owner_of(sid), &vhost.hls, &key.app);
+            hls.on_publish();
+            log::info!(
+                "HLS on for {key}: {}, next segment {}",
+                hls.playlist_path().display(),
+                hls.next_sequence()
+            );
+        } else {
+            source.hls = None;
+        }
+        source.dvr = vhost
+            .dvr
+            .enabled
+            .then(|| DvrSink::new(owner_of(sid), &vhost.dvr, &key.vhost, &key.app, &key.stream));
+    }
+
+    /// Feeds the sinks of source `sid`.
+    pub(crate) fn feed_sinks(&mut self, sid: Id, msg: &MediaMessage) {
+        let Some(source) = self.registry.get_mut(sid) else {
+            return;
+        };
+        let mut failure = None;
+        if let Some(hls) = source.hls.as_mut() {
+            if let Err(e) = hls.on_media(msg, &self.disk) {
+                failure = Some(e);
+            }
+        }
+        if let Some(dvr) = source.dvr.as_mut() {
+            dvr.on_media(msg, srs_core::clock::unix_ms(), &self.disk);
+        }
+        if let Some(e) = failure {
+            self.on_hls_error(sid, &e);
+        }
+    }
+
+    /// The publish of source `sid` ended: the open segment and file are kept.
+    pub(crate) fn stop_sinks(&mut self, sid: Id) {
+        let Some(source) = self.registry.get_mut(sid) else {
+            return;
+        };
+        if let Some(hls) = source.hls.as_mut() {
+            hls.on_unpublish(&self.disk);
+        }
+        if let Some(mut dvr) = source.dvr.take() {
+            dvr.on_unpublish(&self.disk);
+        }
+    }
+
+    fn on_hls_error(&mut self, sid: Id, what: &str) {
+        let Some(source) = self.registry.get_mut(sid) else {
+            return;
+        };
+        let policy = source.vhost.hls.on_error;
+        log::error!(
+            "{}: HLS error: {what} (hls_on_error {policy:?})",
+            source.key
+        );
+        match policy {
+            HlsOnError::Ignore => {
+                if let Some(h) = source.hls.as_mut() {
+                    h.disabled = true;
+                }
+                log::warn!("{}: HLS stopped for this publish; RTMP goes on", source.key);
+            }
+            HlsOnError::Continue => {}
+            HlsOnError::Disconnect => {
+                if let Some(publisher) = source.publisher() {
+                    self.close(publisher, "hls_on_error disconnect");
+                }
+            }
+        }
+    }
+
+    /// Handles what the disk worker reported.
+    pub(crate) fn on_disk_events(&mut self) {
+        for event in self.disk.poll_events() {
+            match event {
+                DiskEvent::Closed { path, .. } => log::info!("DVR file closed: {}", path.display()),
+                DiskEvent::Error { owner, message } => {
+                    let sid = Id::from_usize(owner as usize);
+                    let is_hls = message.contains(".ts") || message.contains(".m3u8");
+                    if is_hls {
+                        self.on_hls_error(sid, &message);
+                    } else {
+                        let key = self
+                            .registry
+                            .get(sid)
+                            .map(|s| s.key.to_string())
+                            .unwrap_or_default();
+                        log::error!("{key}: DVR error: {message}");
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,219 @@
+//! DVR: the stream recorded to FLV files, `[dvr_path]/[app]/[stream].[unix ms].flv`
+//! (or SRS 2.0's template with `[vhost]`, `[app]`, `[stream]`, `[timestamp]`),
+//! written as `.tmp` and renamed when closed. Every file starts with the
+//! metadata and sequence headers, so each plays alone.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use bytes::Bytes;
+use srs_kernel::flv::{file_header, previous_tag_size, tag_header};
+use srs_kernel::MediaMessage;
+
+use super::disk::{DiskJob, DiskWorker, Owner};
+use crate::config::{DvrConfig, DvrPlan};
+use crate::stream::jitter::{Jitter, JitterMode};
+
+/// Ids of files open in the disk worker, unique in the process.
+static NEXT_FILE_ID: AtomicU64 = AtomicU64::new(1);
+
+/// Appends are batched into jobs of about this size.
+const BATCH_BYTES: usize = 64 * 1024;
+
+struct DvrFile {
+    id: u64,
+    path: PathBuf,
+    start_ms: u64,
+    jitter: Jitter,
+    pending: Vec<Bytes>,
+    pending_bytes: usize,
+}
+
+/// The recorder of one stream.
+pub struct DvrSink {
+    owner: Owner,
+    cfg: DvrConfig,
+    vhost: String,
+    app: String,
+    stream: String,
+    file: Option<DvrFile>,
+    metadata: Option<MediaMessage>,
+    video_header: Option<MediaMessage>,
+    audio_header: Option<MediaMessage>,
+    seen_video: bool,
+    elapsed_base: Option<u32>,
+}
+
+impl DvrSink {
+    /// A recorder for `vhost/app/stream`; files open at the first message.
+    pub fn new(owner: Owner, cfg: &DvrConfig, vhost: &str, app: &str, stream: &str) -> Self {
+        DvrSink {
+            owner,
+            cfg: cfg.clone(),
+            vhost: vhost.to_string(),
+            app: app.to_string(),
+            stream: stream.to_string(),
+            file: None,
+            metadata: None,
+            video_header: None,
+            audio_header: None,
+            seen_video: false,
+            elapsed_base: None,
+        }
+    }
+
+    /// The path of a file started at `unix_ms`.
+    pub fn file_path(&self, unix_ms: u64) -> PathBuf {
+        let p = self.cfg.path.to_string_lossy().into_owned();
+        let fill = |s: &str| {
+            s.replace("[vhost]", &self.vhost)
+                .replace("[app]", &self.app)
+                .replace("[stream]", &self.stream)
+                .replace("[timestamp]", &unix_ms.to_string())
+        };
+        if p.ends_with(".flv") {
+            PathBuf::from(fill(&p))
+        } else {
+            PathBuf::from(fill(&p))
+                .join(&self.app)
+                .join(format!("{}.{unix_ms}.flv", self.stream))
+        }
+    }
+
+    fn tag(&self, msg: &MediaMessage, ts: u32) -> [Bytes; 3] {
+        let size = msg.payload.len() as u32;
+        [
+            Bytes::copy_from_slice(&tag_header(msg.kind, ts, size)),
+            msg.payload.clone(),
+            Bytes::copy_from_slice(&previous_tag_size(size)),
+        ]
+    }
+
+    fn open(&mut self, unix_ms: u64, stream_ms: u32, disk: &DiskWorker) {
+        let path = self.file_path(unix_ms);
+        let mut tmp = path.as_os_str().to_owned();
+        tmp.push(".tmp");
+        let id = NEXT_FILE_ID.fetch_add(1, Ordering::Relaxed);
+        disk.submit(DiskJob::Open {
+            owner: self.owner,
+            file: id,
+            tmp: PathBuf::from(tmp),
+        });
+        let mut file = DvrFile {
+            id,
+            path,
+            start_ms: stream_ms as u64,
+            jitter: Jitter::new(JitterMode::Full),
+            pending: vec![Bytes::copy_from_slice(&file_header(true, true))],
+            pending_bytes: 13,
+        };
+        for head in [&self.metadata, &self.video_header, &self.audio_header]
+            .into_iter()
+            .flatten()
+        {
+            for piece in self.tag(head, 0) {
+                file.pending_bytes += piece.len();
+                file.pending.push(piece);
+            }
+        }
+        // The headers are at 0 and the first frame continues from there.
+        file.jitter.correct(stream_ms);
+        self.file = Some(file);
+    }
+
+    fn flush(&mut self, disk: &DiskWorker) {
+        if let Some(f) = self.file.as_mut() {
+            if !f.pending.is_empty() {
+                disk.submit(DiskJob::Append {
+                    file: f.id,
+                    data: std::mem::take(&mut f.pending),
+                });
+                f.pending_bytes = 0;
+            }
+        }
+    }
+
+    fn close(&mut self, disk: &DiskWorker) {
+        self.flush(disk);
+        if let Some(f) = self.file.take() {
+            disk.submit(DiskJob::Close {
+                file: f.id,
+                path: f.path,
+            });
+        }
+    }
+
+    /// Records one message; `unix_ms` names new files.
+    pub fn on_media(&mut self, msg: &MediaMessage, unix_ms: u64, disk: &DiskWorker) {
+        if msg.is_script() {
+            self.metadata = Some(without_file_fields(msg));
+        } else if msg.is_sequence_header() {
+            if msg.is_video() {
+                self.video_header = Some(msg.clone());
+            } else {
+                self.audio_header = Some(msg.clone());
+            }
+        }
+        if msg.is_video() {
+            self.seen_video = true;
+        }
+        let base = *self.elapsed_base.get_or_insert(msg.timestamp);
+        let stream_ms = msg.timestamp.wrapping_sub(base);
+        if let (DvrPlan::Segment, Some(f)) = (self.cfg.plan, &self.file) {
+            let elapsed = (stream_ms as u64).saturating_sub(f.start_ms);
+            let at_boundary = !self.cfg.wait_keyframe
+                || !self.seen_video
+                || (msg.is_video() && msg.is_keyframe() && !msg.is_sequence_header());
+            if elapsed >= self.cfg.duration_secs as u64 * 1000 && at_boundary {
+                self.close(disk);
+            }
+        }
+        if self.file.is_none() {
+            // The new file's headers include this message if it is one.
+            self.open(unix_ms, stream_ms, disk);
+            if msg.is_script() || msg.is_sequence_header() {
+                return;
+            }
+        }
+        let Some(ts) = self.file.as_mut().map(|f| f.jitter.correct(stream_ms)) else {
+            return;
+        };
+        let pieces = self.tag(msg, ts);
+        let Some(f) = self.file.as_mut() else { return };
+        for piece in pieces {
+            f.pending_bytes += piece.len();
+            f.pending.push(piece);
+        }
+        if f.pending_bytes >= BATCH_BYTES || msg.is_keyframe() {
+            self.flush(disk);
+        }
+    }
+
+    /// The publish ended: the file is closed and renamed.
+    pub fn on_unpublish(&mut self, disk: &DiskWorker) {
+        self.close(disk);
+        self.elapsed_base = None;
+    }
+}
+
+/// The metadata without `duration` and `filesize`: a publisher streaming a
+/// file sends the whole file's values, which would be wrong for each
+/// recording (players then trust the timestamps).
+fn without_file_fields(msg: &MediaMessage) -> MediaMessage {
+    use srs_kernel::amf0::{self, Amf0Value};
+    let Ok(mut values) = amf0::decode_all(&msg.payload) else {
+        return msg.clone();
+    };
+    let Some(props) = values.get_mut(1).and_then(|v| match v {
+        Amf0Value::Object(p) | Amf0Value::EcmaArray(p) => Some(p),
+        _ => None,
+    }) else {
+        return msg.clone();
+    };
+    props.retain(|(k, _)| k != "duration" && k != "filesize");
+    let mut out = Vec::with_capacity(msg.payload.len());
+    amf0::encode_all(&values, &mut out);
+    let mut m = msg.clone();
+    m.payload = Bytes::from(out);
+    m
+}

@@ -1,0 +1,319 @@
+//! HLS: MPEG-TS segments cut at keyframes and a sliding m3u8 playlist, as
+//! SRS writes them (`[hls_path]/[app]/[stream].m3u8`, `[stream]-[seq].ts`).
+//! Segments are built in memory on the loop and written by the disk worker.
+
+use std::collections::VecDeque;
+use std::fmt::Write;
+use std::path::PathBuf;
+
+use bytes::Bytes;
+use srs_kernel::ts::FlvToTs;
+use srs_kernel::MediaMessage;
+
+use super::disk::{DiskJob, DiskWorker, Owner};
+use super::timeline::Timeline;
+use crate::config::HlsConfig;
+
+/// A finished segment listed in the playlist.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Segment {
+    /// Sequence number (file `[stream]-[seq].ts`).
+    pub seq: u64,
+    /// Duration in ms.
+    pub duration_ms: u64,
+    /// Preceded by `#EXT-X-DISCONTINUITY`.
+    pub discontinuity: bool,
+}
+
+struct OpenSegment {
+    seq: u64,
+    start_ms: u64,
+    last_ms: u64,
+    buf: Vec<u8>,
+    frames: u32,
+    discontinuity: bool,
+}
+
+/// The HLS muxer of one stream.
+pub struct HlsSink {
+    owner: Owner,
+    dir: PathBuf,
+    stream: String,
+    fragment_ms: u64,
+    window_ms: u64,
+    remux: FlvToTs,
+    timeline: Timeline,
+    current: Option<OpenSegment>,
+    segments: VecDeque<Segment>,
+    next_seq: u64,
+    pending_discontinuity: bool,
+    seen_video: bool,
+    /// Set by the `ignore` error policy: no more HLS for this publish.
+    pub disabled: bool,
+}
+
+impl HlsSink {
+    /// A sink writing under `[hls_path]/[app]/`.
+    pub fn new(owner: Owner, cfg: &HlsConfig, atc: bool, app: &str, stream: &str) -> Self {
+        HlsSink {
+            owner,
+            dir: cfg.path.join(app),
+            stream: stream.to_string(),
+            fragment_ms: (cfg.fragment_secs * 1000.0) as u64,
+            window_ms: (cfg.window_secs * 1000.0) as u64,
+            remux: FlvToTs::new(),
+            timeline: Timeline::new(atc),
+            current: None,
+            segments: VecDeque::new(),
+            next_seq: 0,
+            pending_discontinuity: false,
+            seen_video: false,
+            disabled: false,
+        }
+    }
+
+    /// Applies (possibly reloaded) settings for the next publish.
+    pub fn reconfigure(&mut self, owner: Owner, cfg: &HlsConfig, app: &str) {
+        self.owner = owner;
+        self.dir = cfg.path.join(app);
+        self.fragment_ms = (cfg.fragment_secs * 1000.0) as u64;
+        self.window_ms = (cfg.window_secs * 1000.0) as u64;
+    }
+
+    /// A (re)publish starts: a stream that already has segments marks a discontinuity.
+    pub fn on_publish(&mut self) {
+        self.disabled = false;
+        self.pending_discontinuity = !self.segments.is_empty();
+        self.timeline.restart();
+        self.seen_video = false;
+        self.remux = FlvToTs::new();
+    }
+
+    /// The playlist path.
+    pub fn playlist_path(&self) -> PathBuf {
+        self.dir.join(format!("{}.m3u8", self.stream))
+    }
+
+    fn segment_path(&self, seq: u64) -> PathBuf {
+        self.dir.join(format!("{}-{seq}.ts", self.stream))
+    }
+
+    /// The sequence number of the next segment.
+    pub fn next_sequence(&self) -> u64 {
+        self.next_seq
+    }
+
+    /// The segments in the playlist.
+    pub fn segments(&self) -> &VecDeque<Segment> {
+        &self.segments
+    }
+
+    /// Muxes one message; `Err` is a muxing failure for the error policy.
+    pub fn on_media(&mut self, msg: &MediaMessage, disk: &DiskWorker) -> Result<(), String> {
+        if self.disabled || msg.is_script() {
+            return Ok(());
+        }
+        let t = self.timeline.map(msg.timestamp);
+        if msg.is_video() {
+            self.seen_video = true;
+        }
+        let frame = !msg.is_sequence_header();
+        let key = msg.is_video() && msg.is_keyframe() && frame;
+        if let Some(cur) = &self.current {
+            let elapsed = t.saturating_sub(cur.start_ms);
+            let cut = if self.seen_video {
+                key && elapsed >= self.fragment_ms
+            } else {
+                msg.is_audio() && frame && elapsed >= 2 * self.fragment_ms
+            };
+            if cut {
+                self.close_segment(t, disk);
+            }
+        }
+        if self.current.is_none() && frame && (key || !self.seen_video) {
+            self.open_segment(t);
+        }
+        let mut scratch = Vec::new();
+        let out = match self.current.as_mut() {
+            Some(cur) => &mut cur.buf,
+            None => &mut scratch,
+        };
+        self.remux
+            .push(msg, t, out)
+            .map_err(|e| format!("HLS mux {}: {e}", self.stream))?;
+        if self.remux.take_config_changed() {
+            // New codec settings: a new segment, announced as a discontinuity.
+            if self.current.as_ref().is_some_and(|c| c.frames > 0) {
+                self.close_segment(t, disk);
+            }
+            self.pending_discontinuity = true;
+        }
+        if let Some(cur) = self.current.as_mut() {
+            if frame {
+                cur.frames += 1;
+                cur.last_ms = t;
+            }
+        }
+        Ok(())
+    }
+
+    fn open_segment(&mut self, t: u64) {
+        let mut buf = Vec::with_capacity(256 * 1024);
+        self.remux.start_segment(&mut buf);
+        self.current = Some(OpenSegment {
+            seq: self.next_seq,
+            start_ms: t,
+            last_ms: t,
+            buf,
+            frames: 0,
+            discontinuity: std::mem::take(&mut self.pending_discontinuity),
+        });
+        self.next_seq += 1;
+    }
+
+    /// Writes the open segment (ending at `end_ms`), then the playlist, then
+    /// removes segments that left the window (so the playlist on disk never
+    /// lists a deleted file).
+    fn close_segment(&mut self, end_ms: u64, disk: &DiskWorker) {
+        let Some(cur) = self.current.take() else {
+            return;
+        };
+        if cur.frames == 0 {
+            self.next_seq = cur.seq;
+            self.pending_discontinuity |= cur.discontinuity;
+            return;
+        }
+        let duration_ms = end_ms.saturating_sub(cur.start_ms).max(1);
+        disk.submit(DiskJob::WriteFile {
+            owner: self.owner,
+            path: self.segment_path(cur.seq),
+            data: vec![Bytes::from(cur.buf)],
+        });
+        self.segments.push_back(Segment {
+            seq: cur.seq,
+            duration_ms,
+            discontinuity: cur.discontinuity,
+        });
+        let mut removed = Vec::new();
+        while self.segments.len() > 1
+            && self.segments.iter().map(|s| s.duration_ms).sum::<u64>() > self.window_ms
+        {
+            if let Some(old) = self.segments.pop_front() {
+                removed.push(old.seq);
+            }
+        }
+        disk.submit(DiskJob::WriteFile {
+            owner: self.owner,
+            path: self.playlist_path(),
+            data: vec![Bytes::from(self.playlist())],
+        });
+        for seq in removed {
+            disk.submit(DiskJob::Remove {
+                owner: self.owner,
+                path: self.segment_path(seq),
+            });
+        }
+    }
+
+    /// The publish ended (or its publisher vanished): the open segment is
+    /// written so everything received is kept.
+    pub fn on_unpublish(&mut self, disk: &DiskWorker) {
+        if let Some(cur) = &self.current {
+            // The last frame lasts about as long as the one before it; 40 ms is close enough.
+            let end = cur.last_ms + if cur.frames > 1 { 40 } else { 0 };
+            self.close_segment(end, disk);
+        }
+    }
+
+    /// The m3u8 text.
+    pub fn playlist(&self) -> String {
+        let target = self
+            .segments
+            .iter()
+            .map(|s| s.duration_ms.div_ceil(1000))
+            .max()
+            .unwrap_or(1)
+            .max(1);
+        let first = self.segments.front().map_or(0, |s| s.seq);
+        let mut p = String::with_capacity(128 + self.segments.len() * 64);
+        let _ = write!(
+            p,
+            "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-MEDIA-SEQUENCE:{first}\n#EXT-X-TARGETDURATION:{target}\n"
+        );
+        for s in &self.segments {
+            if s.discontinuity {
+                p.push_str("#EXT-X-DISCONTINUITY\n");
+            }
+            let _ = write!(
+                p,
+                "#EXTINF:{:.3},\n{}-{}.ts\n",
+                s.duration_ms as f64 / 1000.0,
+                self.stream,
+                s.seq
+            );
+        }
+        p
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use srs_kernel::MediaKind;
+    use std::sync::Arc;
+
+    fn aac(ts: u32, header: bool) -> MediaMessage {
+        let payload: &'static [u8] = if header {
+            &[0xaf, 0, 0x12, 0x10]
+        } else {
+            &[0xaf, 1, 0x21, 0x10, 0x04, 0x60, 0x8c, 0x1c]
+        };
+        MediaMessage::new(MediaKind::Audio, ts, Bytes::from_static(payload))
+    }
+
+    fn publish_audio(sink: &mut HlsSink, disk: &DiskWorker, secs: u32) {
+        sink.on_publish();
+        sink.on_media(&aac(0, true), disk).expect("header");
+        for i in 0..(secs * 1000 / 23) {
+            sink.on_media(&aac(i * 23, false), disk).expect("frame");
+        }
+        sink.on_unpublish(disk);
+    }
+
+    #[test]
+    fn republish_continues_the_sequence_with_a_discontinuity() {
+        let dir = std::env::temp_dir().join(format!("srs-hls-unit-{}", std::process::id()));
+        let mut disk = DiskWorker::start(Arc::new(|| {})).expect("disk");
+        let cfg = HlsConfig {
+            path: dir.clone(),
+            fragment_secs: 2.0,
+            window_secs: 60.0,
+            ..HlsConfig::default()
+        };
+        let mut sink = HlsSink::new(1, &cfg, false, "live", "a");
+        publish_audio(&mut sink, &disk, 10);
+        let first: Vec<u64> = sink.segments().iter().map(|s| s.seq).collect();
+        assert_eq!(first, vec![0, 1, 2], "4 s audio-only segments");
+        publish_audio(&mut sink, &disk, 10);
+        let all: Vec<(u64, bool)> = sink
+            .segments()
+            .iter()
+            .map(|s| (s.seq, s.discontinuity))
+            .collect();
+        assert_eq!(
+            all,
+            vec![
+                (0, false),
+                (1, false),
+                (2, false),
+                (3, true),
+                (4, false),
+                (5, false)
+            ]
+        );
+        disk.shutdown();
+        let text = std::fs::read_to_string(dir.join("live/a.m3u8")).expect("playlist");
+        assert!(text.contains("#EXT-X-DISCONTINUITY\n#EXTINF:4.0"), "{text}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

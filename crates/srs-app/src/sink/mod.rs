@@ -1,0 +1,11 @@
+//! Where a stream goes besides its players: HLS segments and DVR files,
+//! written by the disk worker so the loop never waits for the disk.
+
+pub mod disk;
+pub mod dvr;
+pub mod hls;
+pub mod timeline;
+
+pub use disk::{DiskEvent, DiskJob, DiskWorker, Owner};
+pub use dvr::DvrSink;
+pub use hls::HlsSink;

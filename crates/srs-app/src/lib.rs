@@ -14,6 +14,7 @@
 pub mod config;
 pub mod conn;
 pub mod error;
+pub mod hooks;
 pub mod http;
 pub mod logging;
 pub mod net;

@@ -40,6 +40,8 @@ pub enum Since {
     Srs1,
     /// Added by SRS 2.0.
     Srs2,
+    /// This server's own addition (SRS does not know it).
+    SrsRs,
 }
 
 /// One entry of the table.
@@ -219,6 +221,7 @@ pub const KNOWN_DIRECTIVES: &[KnownDirective] = &[
     d("vhost.http_hooks.on_play",            Leaf,  I, V1),
     d("vhost.http_hooks.on_stop",            Leaf,  I, V1),
     d("vhost.http_hooks.on_dvr",             Leaf,  I, V2),
+    d("vhost.http_hooks.timeout",            Leaf,  I, Since::SrsRs),
     d("vhost.http_hooks.on_hls",             Leaf,  U, V2),
     d("vhost.http_hooks.on_hls_notify",      Leaf,  U, V2),
     // vhost.bandcheck

@@ -404,8 +404,11 @@ impl Default for HttpRemuxConfig {
 }
 
 /// `http_hooks { }` of a vhost: each event is POSTed to every URL of its list, in order.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HooksConfig {
+    /// `timeout` (this server's addition): seconds a hook call may take; a call
+    /// that takes longer counts as a refusal. Default 10.
+    pub timeout_ms: u64,
     /// `enabled`. Default off.
     pub enabled: bool,
     /// `on_connect` URLs.
@@ -422,6 +425,22 @@ pub struct HooksConfig {
     pub on_stop: Vec<String>,
     /// `on_dvr` URLs (SRS 2.0).
     pub on_dvr: Vec<String>,
+}
+
+impl Default for HooksConfig {
+    fn default() -> Self {
+        HooksConfig {
+            timeout_ms: 10_000,
+            enabled: false,
+            on_connect: Vec::new(),
+            on_close: Vec::new(),
+            on_publish: Vec::new(),
+            on_unpublish: Vec::new(),
+            on_play: Vec::new(),
+            on_stop: Vec::new(),
+            on_dvr: Vec::new(),
+        }
+    }
 }
 
 /// `bandcheck { }` of a vhost.
@@ -962,6 +981,9 @@ fn build_vhost(r: &mut Reader<'_>, d: &Directive) -> Result<VhostConfig> {
         h.on_play = list(c, "on_play", http_url)?;
         h.on_stop = list(c, "on_stop", http_url)?;
         h.on_dvr = list(c, "on_dvr", http_url)?;
+        if let Some(x) = opt(r.first(c, "timeout"), |d| seconds(d, true))? {
+            h.timeout_ms = (x * 1000.0) as u64;
+        }
     }
 
     if let Some(b) = r.first(c, "bandcheck") {

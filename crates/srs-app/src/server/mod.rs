@@ -3,11 +3,13 @@
 //! stream logic and writes queued bytes. It only dispatches; the work lives
 //! in the sessions, sources and consumers (see the sibling modules).
 
+mod hooks;
 mod http;
 mod media;
 mod rtmp;
 mod sinks;
 
+use std::collections::HashMap;
 use std::io;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -23,6 +25,7 @@ use srs_rtmp::session::server::ServerSession;
 use crate::config::Config;
 use crate::conn::{Conn, Proto, Role, RtmpState};
 use crate::error::AppError;
+use crate::hooks::HookPool;
 use crate::http::{HttpService, HttpState};
 use crate::net::listener::{Listener, ListenerKind};
 use crate::net::socket::{read_with, write_buf, ReadError};
@@ -89,6 +92,11 @@ pub struct Server {
     server_info: ServerInfo,
     next_tick_ms: u64,
     disk: DiskWorker,
+    hook_pool: HookPool,
+    pending_hooks: HashMap<u64, hooks::Pending>,
+    next_hook_id: u64,
+    hook_stats: hooks::HookStats,
+    dvr_hooks: HashMap<std::path::PathBuf, (Vec<crate::hooks::HookCall>, u64)>,
 }
 
 /// Every address the config asks to listen on, with what it serves.
@@ -138,6 +146,10 @@ impl Server {
             let _ = disk_waker.wake();
         }))
         .map_err(|e| AppError::io("start the disk worker", e))?;
+        let hook_waker = Arc::clone(&waker);
+        let hook_pool = HookPool::new(Arc::new(move || {
+            let _ = hook_waker.wake();
+        }));
         let mut server = Server {
             poll,
             config: Arc::new(config),
@@ -164,6 +176,11 @@ impl Server {
             },
             next_tick_ms: 0,
             disk,
+            hook_pool,
+            pending_hooks: HashMap::new(),
+            next_hook_id: 1,
+            hook_stats: hooks::HookStats::default(),
+            dvr_hooks: HashMap::new(),
         };
         for (addr, kind) in wanted_listeners(&server.config) {
             server.add_listener(addr, kind)?;
@@ -275,6 +292,7 @@ impl Server {
                 }
             }
             self.on_disk_events();
+            self.on_hook_results();
             for id in std::mem::take(&mut self.hot) {
                 self.read(id);
             }
@@ -521,7 +539,11 @@ impl Server {
     }
 
     pub(crate) fn close(&mut self, id: Id, reason: &str) {
+        let mut calls = self.role_end_calls(id);
+        let (close_calls, timeout_ms) = self.close_calls(id);
+        calls.extend(close_calls);
         self.stop_role(id);
+        self.notify_hooks(calls, timeout_ms.max(1));
         let Some(mut conn) = self.conns.remove(id) else {
             return;
         };

@@ -8,8 +8,10 @@ use srs_rtmp::session::server::ServerEvent;
 use srs_rtmp::url::RequestUrl;
 use srs_rtmp::RtmpError;
 
+use super::hooks::Decision;
 use super::Server;
 use crate::config::VhostConfig;
+use crate::hooks;
 use crate::refer;
 use crate::stream::StreamKey;
 
@@ -28,7 +30,10 @@ impl Server {
                 ServerEvent::PublishRequested { stream } => self.on_publish(id, &stream),
                 ServerEvent::PlayRequested { stream, .. } => self.on_play(id, &stream),
                 ServerEvent::Unpublished | ServerEvent::PlayStopped => {
+                    let calls = self.role_end_calls(id);
+                    let timeout = self.hook_timeout_of(id);
                     self.stop_role(id);
+                    self.notify_hooks(calls, timeout);
                     Ok(())
                 }
                 ServerEvent::Paused(paused) => {
@@ -74,7 +79,6 @@ impl Server {
             return Ok(());
         };
         let peer = conn.peer;
-        let cid = conn.cid;
         let Some(rtmp) = conn.rtmp() else {
             return Ok(());
         };
@@ -112,13 +116,35 @@ impl Server {
             self.refuse(id, &why);
             return Ok(());
         }
+        rtmp.page_url = c.page_url.clone();
+        rtmp.url = Some(url);
+        rtmp.vhost = Some(Arc::clone(&vhost));
+        if vhost.http_hooks.enabled && !vhost.http_hooks.on_connect.is_empty() {
+            let client = self.hook_client(id);
+            let payload = hooks::on_connect(&client, &c.tc_url, &c.page_url);
+            let calls = hooks::calls("on_connect", &vhost.http_hooks.on_connect, &payload);
+            self.ask_hooks(id, calls, &vhost, Decision::Connect);
+            return Ok(());
+        }
+        self.finish_connect(id)
+    }
+
+    /// Answers the pending connect (checks and hooks passed).
+    pub(crate) fn finish_connect(&mut self, id: Id) -> Result<(), RtmpError> {
+        let Some(conn) = self.conns.get_mut(id) else {
+            return Ok(());
+        };
+        let cid = conn.cid;
+        let Some(rtmp) = conn.rtmp() else {
+            return Ok(());
+        };
+        let Some(vhost) = rtmp.vhost.clone() else {
+            return Ok(());
+        };
         let mut info = self.server_info.clone();
         info.connection_id = cid;
         rtmp.session
             .accept_connect(self.config.vhost_chunk_size(&vhost), &info)?;
-        rtmp.page_url = c.page_url;
-        rtmp.url = Some(url);
-        rtmp.vhost = Some(vhost);
         self.mark_dirty(id);
         Ok(())
     }
@@ -153,15 +179,63 @@ impl Server {
 
     fn on_publish(&mut self, id: Id, stream: &str) -> Result<(), RtmpError> {
         let request = self.stream_request(id, stream, |v| ("refer_publish", &v.refer_publish));
-        let attached = request.and_then(|(url, vhost)| {
+        let checked = request.and_then(|(url, vhost)| {
             let key = StreamKey {
                 vhost: vhost.name.clone(),
                 app: url.app.clone(),
                 stream: url.stream.clone(),
             };
-            self.attach_publisher(id, &key, &vhost)?;
+            let busy = self
+                .registry
+                .find(&key)
+                .and_then(|sid| self.registry.get(sid))
+                .is_some_and(|s| s.publisher().is_some());
+            if busy {
+                return Err(format!("stream {key} is already publishing"));
+            }
             Ok((url, vhost, key))
         });
+        match checked {
+            Err(why) => self.reject_publish(id, &why),
+            Ok((url, vhost, key)) => {
+                if vhost.http_hooks.enabled && !vhost.http_hooks.on_publish.is_empty() {
+                    let client = self.hook_client_for(id, &vhost, &url.app);
+                    let payload = hooks::on_stream("on_publish", &client, &url.stream, &url.param);
+                    let calls = hooks::calls("on_publish", &vhost.http_hooks.on_publish, &payload);
+                    let decision = Decision::Publish { url, key };
+                    self.ask_hooks(id, calls, &vhost, decision);
+                    Ok(())
+                } else {
+                    self.finish_publish(id, url, vhost, key)
+                }
+            }
+        }
+    }
+
+    pub(crate) fn reject_publish(&mut self, id: Id, why: &str) -> Result<(), RtmpError> {
+        let code = if why.contains("already publishing") {
+            "NetStream.Publish.BadName"
+        } else {
+            "NetStream.Publish.Denied"
+        };
+        if let Some(rtmp) = self.conns.get_mut(id).and_then(|c| c.rtmp()) {
+            rtmp.session.reject_publish(code, why)?;
+        }
+        self.refuse(id, why);
+        Ok(())
+    }
+
+    /// Attaches the publisher and answers (checks and hooks passed).
+    pub(crate) fn finish_publish(
+        &mut self,
+        id: Id,
+        url: RequestUrl,
+        vhost: Arc<VhostConfig>,
+        key: StreamKey,
+    ) -> Result<(), RtmpError> {
+        if let Err(why) = self.attach_publisher(id, &key, &vhost) {
+            return self.reject_publish(id, &why);
+        }
         let Some(conn) = self.conns.get_mut(id) else {
             return Ok(());
         };
@@ -169,24 +243,11 @@ impl Server {
         let Some(rtmp) = conn.rtmp() else {
             return Ok(());
         };
-        match attached {
-            Ok((url, vhost, key)) => {
-                log::info!("publish {key} param={:?} from {peer}", url.param);
-                rtmp.session.accept_publish(&url.stream)?;
-                rtmp.url = Some(url);
-                rtmp.vhost = Some(vhost);
-                self.mark_dirty(id);
-            }
-            Err(why) => {
-                let code = if why.contains("already publishing") {
-                    "NetStream.Publish.BadName"
-                } else {
-                    "NetStream.Publish.Denied"
-                };
-                rtmp.session.reject_publish(code, &why)?;
-                self.refuse(id, &why);
-            }
-        }
+        log::info!("publish {key} param={:?} from {peer}", url.param);
+        rtmp.session.accept_publish(&url.stream)?;
+        rtmp.url = Some(url);
+        rtmp.vhost = Some(vhost);
+        self.mark_dirty(id);
         Ok(())
     }
 
@@ -194,19 +255,39 @@ impl Server {
         let (url, vhost) = match self.stream_request(id, stream, |v| ("refer_play", &v.refer_play))
         {
             Ok(r) => r,
-            Err(why) => {
-                if let Some(rtmp) = self.conns.get_mut(id).and_then(|c| c.rtmp()) {
-                    rtmp.session.reject_play("NetStream.Play.Failed", &why)?;
-                }
-                self.refuse(id, &why);
-                return Ok(());
-            }
+            Err(why) => return self.reject_play(id, &why),
         };
         let key = StreamKey {
             vhost: vhost.name.clone(),
             app: url.app.clone(),
             stream: url.stream.clone(),
         };
+        if vhost.http_hooks.enabled && !vhost.http_hooks.on_play.is_empty() {
+            let client = self.hook_client_for(id, &vhost, &url.app);
+            let payload = hooks::on_stream("on_play", &client, &url.stream, &url.param);
+            let calls = hooks::calls("on_play", &vhost.http_hooks.on_play, &payload);
+            self.ask_hooks(id, calls, &vhost, Decision::Play { url, key });
+            return Ok(());
+        }
+        self.finish_play(id, url, vhost, key)
+    }
+
+    pub(crate) fn reject_play(&mut self, id: Id, why: &str) -> Result<(), RtmpError> {
+        if let Some(rtmp) = self.conns.get_mut(id).and_then(|c| c.rtmp()) {
+            rtmp.session.reject_play("NetStream.Play.Failed", why)?;
+        }
+        self.refuse(id, why);
+        Ok(())
+    }
+
+    /// Answers the play and attaches the player (checks and hooks passed).
+    pub(crate) fn finish_play(
+        &mut self,
+        id: Id,
+        url: RequestUrl,
+        vhost: Arc<VhostConfig>,
+        key: StreamKey,
+    ) -> Result<(), RtmpError> {
         // The play answers go out before any media: accept first, then attach.
         let Some(conn) = self.conns.get_mut(id) else {
             return Ok(());

@@ -6,6 +6,7 @@ use srs_kernel::MediaMessage;
 
 use super::Server;
 use crate::config::HlsOnError;
+use crate::hooks;
 use crate::sink::{DiskEvent, DvrSink, HlsSink, Owner};
 
 /// The owner id of a source's disk jobs.
@@ -52,8 +53,12 @@ impl Server {
                 failure = Some(e);
             }
         }
-        if let Some(dvr) = source.dvr.as_mut() {
-            dvr.on_media(msg, srs_core::clock::unix_ms(), &self.disk);
+        let closed = source
+            .dvr
+            .as_mut()
+            .and_then(|dvr| dvr.on_media(msg, srs_core::clock::unix_ms(), &self.disk));
+        if let Some(path) = closed {
+            self.dvr_file_closing(sid, path);
         }
         if let Some(e) = failure {
             self.on_hls_error(sid, &e);
@@ -68,9 +73,42 @@ impl Server {
         if let Some(hls) = source.hls.as_mut() {
             hls.on_unpublish(&self.disk);
         }
-        if let Some(mut dvr) = source.dvr.take() {
-            dvr.on_unpublish(&self.disk);
+        let closed = source
+            .dvr
+            .take()
+            .and_then(|mut dvr| dvr.on_unpublish(&self.disk));
+        if let Some(path) = closed {
+            self.dvr_file_closing(sid, path);
         }
+    }
+
+    /// A DVR file of source `sid` is being closed: once it is renamed, the
+    /// on_dvr hook is told.
+    fn dvr_file_closing(&mut self, sid: Id, path: std::path::PathBuf) {
+        let Some(source) = self.registry.get(sid) else {
+            return;
+        };
+        let vhost = std::sync::Arc::clone(&source.vhost);
+        if !vhost.http_hooks.enabled || vhost.http_hooks.on_dvr.is_empty() {
+            return;
+        }
+        let Some(publisher) = source.publisher() else {
+            return;
+        };
+        let client = self.hook_client(publisher);
+        let (stream, param) = self
+            .conns
+            .get_mut(publisher)
+            .and_then(|c| c.rtmp())
+            .and_then(|r| r.url.as_ref().map(|u| (u.stream.clone(), u.param.clone())))
+            .unwrap_or_default();
+        let cwd = std::env::current_dir()
+            .map(|d| d.display().to_string())
+            .unwrap_or_default();
+        let payload = hooks::on_dvr(&client, &stream, &param, &cwd, &path.display().to_string());
+        let calls = hooks::calls("on_dvr", &vhost.http_hooks.on_dvr, &payload);
+        self.dvr_hooks
+            .insert(path, (calls, vhost.http_hooks.timeout_ms));
     }
 
     fn on_hls_error(&mut self, sid: Id, what: &str) {
@@ -102,7 +140,12 @@ impl Server {
     pub(crate) fn on_disk_events(&mut self) {
         for event in self.disk.poll_events() {
             match event {
-                DiskEvent::Closed { path, .. } => log::info!("DVR file closed: {}", path.display()),
+                DiskEvent::Closed { path, .. } => {
+                    log::info!("DVR file closed: {}", path.display());
+                    if let Some((calls, timeout)) = self.dvr_hooks.remove(&path) {
+                        self.notify_hooks(calls, timeout);
+                    }
+                }
                 DiskEvent::Error { owner, message } => {
                     let sid = Id::from_usize(owner as usize);
                     let is_hls = message.contains(".ts") || message.contains(".m3u8");

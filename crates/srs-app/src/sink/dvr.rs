@@ -133,18 +133,25 @@ impl DvrSink {
         }
     }
 
-    fn close(&mut self, disk: &DiskWorker) {
+    /// Closes the current file; returns its final path.
+    fn close(&mut self, disk: &DiskWorker) -> Option<PathBuf> {
         self.flush(disk);
-        if let Some(f) = self.file.take() {
-            disk.submit(DiskJob::Close {
-                file: f.id,
-                path: f.path,
-            });
-        }
+        let f = self.file.take()?;
+        disk.submit(DiskJob::Close {
+            file: f.id,
+            path: f.path.clone(),
+        });
+        Some(f.path)
     }
 
-    /// Records one message; `unix_ms` names new files.
-    pub fn on_media(&mut self, msg: &MediaMessage, unix_ms: u64, disk: &DiskWorker) {
+    /// Records one message; `unix_ms` names new files. Returns the path of a
+    /// file this message closed (segment plan).
+    pub fn on_media(
+        &mut self,
+        msg: &MediaMessage,
+        unix_ms: u64,
+        disk: &DiskWorker,
+    ) -> Option<PathBuf> {
         if msg.is_script() {
             self.metadata = Some(without_file_fields(msg));
         } else if msg.is_sequence_header() {
@@ -157,6 +164,7 @@ impl DvrSink {
         if msg.is_video() {
             self.seen_video = true;
         }
+        let mut closed = None;
         let base = *self.elapsed_base.get_or_insert(msg.timestamp);
         let stream_ms = msg.timestamp.wrapping_sub(base);
         if let (DvrPlan::Segment, Some(f)) = (self.cfg.plan, &self.file) {
@@ -165,21 +173,19 @@ impl DvrSink {
                 || !self.seen_video
                 || (msg.is_video() && msg.is_keyframe() && !msg.is_sequence_header());
             if elapsed >= self.cfg.duration_secs as u64 * 1000 && at_boundary {
-                self.close(disk);
+                closed = self.close(disk);
             }
         }
         if self.file.is_none() {
             // The new file's headers include this message if it is one.
             self.open(unix_ms, stream_ms, disk);
             if msg.is_script() || msg.is_sequence_header() {
-                return;
+                return closed;
             }
         }
-        let Some(ts) = self.file.as_mut().map(|f| f.jitter.correct(stream_ms)) else {
-            return;
-        };
+        let ts = self.file.as_mut().map(|f| f.jitter.correct(stream_ms))?;
         let pieces = self.tag(msg, ts);
-        let Some(f) = self.file.as_mut() else { return };
+        let f = self.file.as_mut()?;
         for piece in pieces {
             f.pending_bytes += piece.len();
             f.pending.push(piece);
@@ -187,12 +193,13 @@ impl DvrSink {
         if f.pending_bytes >= BATCH_BYTES || msg.is_keyframe() {
             self.flush(disk);
         }
+        closed
     }
 
-    /// The publish ended: the file is closed and renamed.
-    pub fn on_unpublish(&mut self, disk: &DiskWorker) {
-        self.close(disk);
+    /// The publish ended: the file is closed and renamed; returns its path.
+    pub fn on_unpublish(&mut self, disk: &DiskWorker) -> Option<PathBuf> {
         self.elapsed_base = None;
+        self.close(disk)
     }
 }
 

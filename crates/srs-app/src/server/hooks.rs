@@ -1,0 +1,237 @@
+//! HTTP hooks on the loop: admission decisions wait in a pending table
+//! while worker threads call the hook servers; notifications are sent in
+//! order per connection.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use srs_core::log::ContextGuard;
+use srs_core::Id;
+use srs_rtmp::url::RequestUrl;
+
+use super::Server;
+use crate::config::VhostConfig;
+use crate::conn::Role;
+use crate::hooks::{self, HookCall, HookClient, HookJob, HookOutcome};
+use crate::stream::StreamKey;
+
+/// What a connection waits for while its hooks run.
+pub(crate) enum Decision {
+    /// connect: the request is stored on the connection.
+    Connect,
+    /// publish of `key`.
+    Publish {
+        /// The request.
+        url: RequestUrl,
+        /// The stream.
+        key: StreamKey,
+    },
+    /// play of `key`.
+    Play {
+        /// The request.
+        url: RequestUrl,
+        /// The stream.
+        key: StreamKey,
+    },
+}
+
+pub(crate) struct Pending {
+    conn: Id,
+    vhost: Arc<VhostConfig>,
+    decision: Decision,
+}
+
+/// Counters for the metrics page.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct HookStats {
+    /// Jobs finished.
+    pub jobs: u64,
+    /// Calls that failed or refused.
+    pub failures: u64,
+    /// Admissions refused.
+    pub refusals: u64,
+    /// Sum of job durations, ms.
+    pub total_ms: u64,
+}
+
+impl Server {
+    /// Who connection `id` is, for hook payloads.
+    pub(crate) fn hook_client(&mut self, id: Id) -> HookClient {
+        let Some(conn) = self.conns.get_mut(id) else {
+            return HookClient::default();
+        };
+        let (cid, ip) = (conn.cid, conn.peer.ip().to_string());
+        let (vhost, app) = conn
+            .rtmp()
+            .map(|r| {
+                (
+                    r.vhost.as_ref().map(|v| v.name.clone()).unwrap_or_default(),
+                    r.url.as_ref().map(|u| u.app.clone()).unwrap_or_default(),
+                )
+            })
+            .unwrap_or_default();
+        HookClient {
+            client_id: cid,
+            ip,
+            vhost,
+            app,
+        }
+    }
+
+    /// Like [`Server::hook_client`] with the vhost and app of a stream request.
+    pub(crate) fn hook_client_for(&mut self, id: Id, vhost: &VhostConfig, app: &str) -> HookClient {
+        let mut c = self.hook_client(id);
+        c.vhost = vhost.name.clone();
+        c.app = app.to_string();
+        c
+    }
+
+    /// Runs admission hooks; the connection's session stays pending until the answer.
+    pub(crate) fn ask_hooks(
+        &mut self,
+        id: Id,
+        calls: Vec<HookCall>,
+        vhost: &Arc<VhostConfig>,
+        decision: Decision,
+    ) {
+        let job_id = self.next_hook_id;
+        self.next_hook_id += 1;
+        self.pending_hooks.insert(
+            job_id,
+            Pending {
+                conn: id,
+                vhost: Arc::clone(vhost),
+                decision,
+            },
+        );
+        self.hook_pool.submit(HookJob {
+            id: job_id,
+            calls,
+            decide: true,
+            timeout: Duration::from_millis(vhost.http_hooks.timeout_ms),
+        });
+    }
+
+    /// Sends notifications (no decision) in order.
+    pub(crate) fn notify_hooks(&mut self, calls: Vec<HookCall>, timeout_ms: u64) {
+        if calls.is_empty() {
+            return;
+        }
+        let id = self.next_hook_id;
+        self.next_hook_id += 1;
+        self.hook_pool.submit(HookJob {
+            id,
+            calls,
+            decide: false,
+            timeout: Duration::from_millis(timeout_ms),
+        });
+    }
+
+    /// The on_unpublish / on_stop calls for the role connection `id` leaves.
+    pub(crate) fn role_end_calls(&mut self, id: Id) -> Vec<HookCall> {
+        let Some(conn) = self.conns.get_mut(id) else {
+            return Vec::new();
+        };
+        let hook = match conn.role {
+            Role::Publisher(_) => "on_unpublish",
+            Role::Player { .. } => "on_stop",
+            Role::Idle => return Vec::new(),
+        };
+        let Some(rtmp) = conn.rtmp() else {
+            return Vec::new();
+        };
+        let (Some(vhost), Some(url)) = (rtmp.vhost.clone(), rtmp.url.clone()) else {
+            return Vec::new();
+        };
+        if !vhost.http_hooks.enabled {
+            return Vec::new();
+        }
+        let urls = if hook == "on_unpublish" {
+            &vhost.http_hooks.on_unpublish
+        } else {
+            &vhost.http_hooks.on_stop
+        };
+        let client = self.hook_client(id);
+        hooks::calls(
+            hook,
+            urls,
+            &hooks::on_stream(hook, &client, &url.stream, &url.param),
+        )
+    }
+
+    /// The on_close calls of connection `id`.
+    pub(crate) fn close_calls(&mut self, id: Id) -> (Vec<HookCall>, u64) {
+        let Some(conn) = self.conns.get_mut(id) else {
+            return (Vec::new(), 0);
+        };
+        let (send, recv) = (conn.bytes_out, conn.bytes_in);
+        let Some(vhost) = conn.rtmp().and_then(|r| r.vhost.clone()) else {
+            return (Vec::new(), 0);
+        };
+        if !vhost.http_hooks.enabled {
+            return (Vec::new(), 0);
+        }
+        let client = self.hook_client(id);
+        let payload = hooks::on_close(&client, send, recv);
+        (
+            hooks::calls("on_close", &vhost.http_hooks.on_close, &payload),
+            vhost.http_hooks.timeout_ms,
+        )
+    }
+
+    /// The hook timeout of connection `id`'s vhost.
+    pub(crate) fn hook_timeout_of(&mut self, id: Id) -> u64 {
+        self.conns
+            .get_mut(id)
+            .and_then(|c| c.rtmp())
+            .and_then(|r| r.vhost.as_ref().map(|v| v.http_hooks.timeout_ms))
+            .unwrap_or(10_000)
+    }
+
+    /// Applies finished hook jobs.
+    pub(crate) fn on_hook_results(&mut self) {
+        for r in self.hook_pool.poll_results() {
+            self.hook_stats.jobs += 1;
+            self.hook_stats.failures += r.failures as u64;
+            self.hook_stats.total_ms += r.elapsed_ms;
+            let Some(p) = self.pending_hooks.remove(&r.id) else {
+                continue;
+            };
+            let Some(cid) = self.conns.get(p.conn).map(|c| c.cid) else {
+                continue;
+            };
+            let _ctx = ContextGuard::enter(cid);
+            let id = p.conn;
+            let result = match r.outcome {
+                HookOutcome::Allowed => match p.decision {
+                    Decision::Connect => self.finish_connect(id),
+                    Decision::Publish { url, key } => self.finish_publish(id, url, p.vhost, key),
+                    Decision::Play { url, key } => self.finish_play(id, url, p.vhost, key),
+                },
+                HookOutcome::Refused { hook, url, reason } => {
+                    self.hook_stats.refusals += 1;
+                    let why = format!("hook {hook} {url} refused: {reason}");
+                    match p.decision {
+                        Decision::Connect => {
+                            let rejected = self
+                                .conns
+                                .get_mut(id)
+                                .and_then(|c| c.rtmp())
+                                .map(|r| r.session.reject_connect(&why));
+                            self.refuse(id, &why);
+                            rejected.unwrap_or(Ok(()))
+                        }
+                        Decision::Publish { .. } => self.reject_publish(id, &why),
+                        Decision::Play { .. } => self.reject_play(id, &why),
+                    }
+                }
+            };
+            if let Err(e) = result {
+                self.close(id, &format!("protocol error: {e}"));
+                continue;
+            }
+            // Input held back while the decision was pending is decoded now.
+            self.drain_rtmp_events(id);
+        }
+    }
+}

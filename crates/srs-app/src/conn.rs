@@ -75,6 +75,11 @@ pub struct Conn {
     pub last_write_ms: u64,
     /// Monotonic ms when the connection was accepted.
     pub accepted_ms: u64,
+    /// Merged-write interval of a player (vhost `mw_latency`), 0 = write at once.
+    pub merge_ms: u64,
+    /// A player's queue is not written before this time (monotonic ms), so
+    /// many messages go out in one `writev`.
+    pub next_flush_ms: u64,
 }
 
 impl Conn {
@@ -100,6 +105,14 @@ impl Conn {
         match &mut self.proto {
             Proto::Rtmp(r) => r.session.out_queue(),
             Proto::Http(h) => &mut h.out,
+        }
+    }
+
+    /// Bytes waiting to be written.
+    pub fn out_queue_len(&self) -> usize {
+        match &self.proto {
+            Proto::Rtmp(r) => r.session.out_queue_len(),
+            Proto::Http(h) => h.out.len(),
         }
     }
 

@@ -22,6 +22,7 @@ pub mod process;
 pub mod refer;
 pub mod server;
 pub mod sink;
+pub mod stats;
 pub mod stream;
 
 pub use error::AppError;

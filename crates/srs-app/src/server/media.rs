@@ -74,6 +74,9 @@ impl Server {
                 source: sid,
                 consumer: Box::new(consumer),
             };
+            // The first write (headers and GOP cache) goes at once; later ones merge.
+            conn.merge_ms = vhost.mw_latency_ms as u64;
+            conn.next_flush_ms = 0;
         }
         self.mark_dirty(id);
         live

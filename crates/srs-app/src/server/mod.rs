@@ -79,6 +79,10 @@ pub struct Server {
     conns: Arena<Conn>,
     registry: Registry,
     dirty: Vec<Id>,
+    /// Players whose merged write is not due yet (they stay marked dirty).
+    deferred: Vec<Id>,
+    /// When the earliest deferred player is due.
+    next_merge_ms: u64,
     hot: Vec<Id>,
     read_buf: Vec<u8>,
     clock: SystemClock,
@@ -157,6 +161,8 @@ impl Server {
             conns: Arena::new(),
             registry: Registry::new(),
             dirty: Vec::new(),
+            deferred: Vec::new(),
+            next_merge_ms: u64::MAX,
             hot: Vec::new(),
             read_buf: vec![0u8; 64 * 1024],
             now_ms: clock.now_ms(),
@@ -263,7 +269,8 @@ impl Server {
         log::info!("server started, pid {}", std::process::id());
         while !self.stop.load(Ordering::SeqCst) {
             let timeout = if self.hot.is_empty() {
-                Duration::from_millis(self.next_tick_ms.saturating_sub(self.now_ms).min(TICK_MS))
+                let due = self.next_tick_ms.min(self.next_merge_ms);
+                Duration::from_millis(due.saturating_sub(self.now_ms).min(TICK_MS))
             } else {
                 Duration::ZERO
             };
@@ -283,7 +290,7 @@ impl Server {
                     Token(t) => {
                         let id = Id::from_usize(t);
                         if event.is_writable() {
-                            self.flush(id);
+                            self.on_writable(id);
                         }
                         if event.is_readable() || event.is_read_closed() || event.is_error() {
                             self.read(id);
@@ -385,6 +392,8 @@ impl Server {
                 last_read_ms: now,
                 last_write_ms: now,
                 accepted_ms: now,
+                merge_ms: 0,
+                next_flush_ms: 0,
             });
             let registered = match self.conns.get_mut(id) {
                 Some(conn) => self.poll.registry().register(
@@ -477,14 +486,42 @@ impl Server {
     }
 
     fn flush_dirty(&mut self) {
+        if self.now_ms >= self.next_merge_ms {
+            // Merged writes that are due go back to the dirty list.
+            self.next_merge_ms = u64::MAX;
+            let due = std::mem::take(&mut self.deferred);
+            self.dirty.extend(due);
+        }
         let mut dirty = std::mem::take(&mut self.dirty);
         for &id in &dirty {
+            let Some(conn) = self.conns.get(id) else {
+                continue;
+            };
+            if conn.next_flush_ms > self.now_ms && conn.out_queue_len() == 0 {
+                // Not due: wait so this player's messages go out together.
+                self.next_merge_ms = self.next_merge_ms.min(conn.next_flush_ms);
+                self.deferred.push(id);
+                continue;
+            }
             self.flush(id);
         }
         dirty.clear();
         if self.dirty.is_empty() {
             // Keep the allocation for the next turn.
             self.dirty = dirty;
+        }
+    }
+
+    /// The socket has room again. Edge-triggered epoll also reports this after
+    /// every ACK; a player with nothing half-written waits for its merged
+    /// write instead of writing one message at a time.
+    fn on_writable(&mut self, id: Id) {
+        let Some(conn) = self.conns.get(id) else {
+            return;
+        };
+        let streaming_file = matches!(&conn.proto, Proto::Http(h) if matches!(h.body, crate::http::Body::File { .. }));
+        if conn.out_queue_len() > 0 || streaming_file || conn.closing {
+            self.flush(id);
         }
     }
 
@@ -495,6 +532,9 @@ impl Server {
             return;
         };
         conn.dirty = false;
+        if conn.merge_ms > 0 {
+            conn.next_flush_ms = self.now_ms + conn.merge_ms;
+        }
         loop {
             if let Err(why) = fill_out_queue(conn) {
                 let _ctx = ContextGuard::enter(conn.cid);

@@ -80,6 +80,8 @@ pub struct Conn {
     /// A player's queue is not written before this time (monotonic ms), so
     /// many messages go out in one `writev`.
     pub next_flush_ms: u64,
+    /// Time and byte counters at the last pithy print: (ms, in, out).
+    pub pithy: (u64, u64, u64),
 }
 
 impl Conn {

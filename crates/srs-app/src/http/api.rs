@@ -1,56 +1,125 @@
-//! The HTTP API (`http_api { enabled on; listen 1985; }`): SRS's JSON
-//! answers, every one `{"code": 0, ...}`.
+//! The HTTP API answers (`http_api { enabled on; listen 1985; }`): SRS's
+//! JSON, every one `{"code": 0, ...}`, and the Prometheus text format.
 
 use serde_json::{json, Value};
 
-use super::request::Request;
 use super::response;
-use crate::server::Server;
 
 /// SRS's error code for an unknown API path.
 pub const ERROR_NOT_FOUND: i64 = 3011;
+/// SRS's error code for an unknown stream, client or vhost id.
+pub const ERROR_NOT_EXISTS: i64 = 1063;
 
-/// An API answer: HTTP status and JSON body.
+/// An API answer: HTTP status, content type and body.
 pub struct ApiAnswer {
     /// HTTP status.
     pub status: u16,
-    /// The JSON body.
-    pub body: Value,
+    /// Content type.
+    pub content_type: &'static str,
+    /// The body.
+    pub body: String,
 }
 
 impl ApiAnswer {
-    fn ok(body: Value) -> Self {
-        ApiAnswer { status: 200, body }
+    /// A 200 JSON answer.
+    pub fn json(body: Value) -> Self {
+        ApiAnswer {
+            status: 200,
+            content_type: "application/json",
+            body: body.to_string(),
+        }
+    }
+
+    /// A JSON error answer `{"code": code, "server": id}`.
+    pub fn error(status: u16, code: i64, server_id: u32) -> Self {
+        ApiAnswer {
+            status,
+            content_type: "application/json",
+            body: json!({"code": code, "server": server_id}).to_string(),
+        }
+    }
+
+    /// A Prometheus text answer.
+    pub fn metrics(text: String) -> Self {
+        ApiAnswer {
+            status: 200,
+            content_type: "text/plain; version=0.0.4",
+            body: text,
+        }
     }
 
     /// The whole HTTP response.
     pub fn into_response(self, keep_alive: bool) -> Vec<u8> {
-        let text = self.body.to_string();
-        response::simple(self.status, "application/json", text.as_bytes(), keep_alive)
+        response::simple(
+            self.status,
+            self.content_type,
+            self.body.as_bytes(),
+            keep_alive,
+        )
     }
 }
 
-/// Answers one API request.
-pub fn handle(server: &Server, req: &Request) -> ApiAnswer {
-    let path = req.path.trim_end_matches('/');
-    match (req.method.as_str(), path) {
-        ("GET", "/api/v1/versions") => {
-            let version = env!("CARGO_PKG_VERSION");
-            let mut parts = version.split('.').map(|p| p.parse::<u64>().unwrap_or(0));
-            ApiAnswer::ok(json!({
-                "code": 0,
-                "server": server.server_id(),
-                "data": {
-                    "major": parts.next().unwrap_or(0),
-                    "minor": parts.next().unwrap_or(0),
-                    "revision": parts.next().unwrap_or(0),
-                    "version": version,
-                }
-            }))
+/// Builds a Prometheus text exposition: each metric family once, with its
+/// help and type, then its samples.
+#[derive(Default)]
+pub struct MetricsText {
+    out: String,
+}
+
+/// Escapes a label value for the text format.
+fn escape_label(v: &str) -> String {
+    v.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+impl MetricsText {
+    /// Starts a family.
+    pub fn family(&mut self, name: &str, kind: &str, help: &str) -> &mut Self {
+        self.out
+            .push_str(&format!("# HELP {name} {help}\n# TYPE {name} {kind}\n"));
+        self
+    }
+
+    /// Adds a sample of the current family.
+    pub fn sample(&mut self, name: &str, labels: &[(&str, &str)], value: f64) -> &mut Self {
+        self.out.push_str(name);
+        if !labels.is_empty() {
+            let inner: Vec<String> = labels
+                .iter()
+                .map(|(k, v)| format!("{k}=\"{}\"", escape_label(v)))
+                .collect();
+            self.out.push('{');
+            self.out.push_str(&inner.join(","));
+            self.out.push('}');
         }
-        _ => ApiAnswer {
-            status: 404,
-            body: json!({"code": ERROR_NOT_FOUND, "server": server.server_id()}),
-        },
+        self.out.push_str(&format!(" {value}\n"));
+        self
+    }
+
+    /// A family with one unlabelled sample.
+    pub fn single(&mut self, name: &str, kind: &str, help: &str, value: f64) -> &mut Self {
+        self.family(name, kind, help).sample(name, &[], value)
+    }
+
+    /// The text.
+    pub fn finish(self) -> String {
+        self.out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metrics_text_shape() {
+        let mut m = MetricsText::default();
+        m.single("srs_connections", "gauge", "Open connections.", 3.0);
+        m.family("srs_stream_recv_kbps", "gauge", "Receive rate.")
+            .sample("srs_stream_recv_kbps", &[("stream", "a\"b")], 512.0);
+        let t = m.finish();
+        assert!(t.contains("# TYPE srs_connections gauge\nsrs_connections 3\n"));
+        assert!(t.contains("srs_stream_recv_kbps{stream=\"a\\\"b\"} 512\n"));
     }
 }

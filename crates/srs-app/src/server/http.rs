@@ -7,7 +7,7 @@ use crate::conn::{Proto, Role};
 use crate::http::files::{self, PathError};
 use crate::http::mount::match_mount;
 use crate::http::request::{self, percent_decode, Request, RequestError};
-use crate::http::{api, flv_live, response, Body, HttpService};
+use crate::http::{flv_live, response, Body, HttpService};
 use crate::stream::StreamKey;
 
 impl Server {
@@ -90,7 +90,7 @@ impl Server {
         }
         match http.service.clone() {
             HttpService::Api => {
-                let answer = api::handle(self, &req);
+                let answer = self.api(&req);
                 if let Some(Proto::Http(http)) = self.conns.get_mut(id).map(|c| &mut c.proto) {
                     http.out.push(answer.into_response(keep_alive).into());
                 }

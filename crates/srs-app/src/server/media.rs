@@ -31,9 +31,13 @@ impl Server {
         vhost: &Arc<VhostConfig>,
     ) -> Result<(), String> {
         let sid = self.registry.find_or_create(key, vhost);
+        let now = self.now_ms.max(1);
         let Some(source) = self.registry.get_mut(sid) else {
             return Err("source vanished".into());
         };
+        if source.created_ms == 0 {
+            source.created_ms = now;
+        }
         if !source.start_publish(id) {
             return Err(format!("stream {key} is already publishing"));
         }
@@ -62,6 +66,9 @@ impl Server {
         let Some(source) = self.registry.get_mut(sid) else {
             return false;
         };
+        if source.created_ms == 0 {
+            source.created_ms = self.now_ms.max(1);
+        }
         let mut consumer = Consumer::new(
             jitter_mode(vhost),
             (vhost.queue_length_secs * 1000.0) as u32,
@@ -97,7 +104,8 @@ impl Server {
                 }
                 self.registry.remove_if_idle(sid);
             }
-            Role::Player { source, .. } => {
+            Role::Player { source, consumer } => {
+                self.counters.closed_dropped += consumer.stats().dropped;
                 if let Some(s) = self.registry.get_mut(source) {
                     log::info!("stop playing {}", s.key);
                     s.remove_player(id);

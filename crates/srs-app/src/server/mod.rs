@@ -3,6 +3,7 @@
 //! stream logic and writes queued bytes. It only dispatches; the work lives
 //! in the sessions, sources and consumers (see the sibling modules).
 
+mod api;
 mod hooks;
 mod http;
 mod media;
@@ -30,6 +31,7 @@ use crate::http::{HttpService, HttpState};
 use crate::net::listener::{Listener, ListenerKind};
 use crate::net::socket::{read_with, write_buf, ReadError};
 use crate::sink::DiskWorker;
+use crate::stats::SystemSampler;
 use crate::stream::Registry;
 
 const WAKER: Token = Token(usize::MAX);
@@ -46,6 +48,8 @@ const TICK_MS: u64 = 1000;
 const IDLE_TIMEOUT_MS: u64 = 30_000;
 /// A publisher that sends nothing for this long is closed.
 const PUBLISH_TIMEOUT_MS: u64 = 30_000;
+/// Statistics for the API are sampled this often.
+const SAMPLE_MS: u64 = 5_000;
 /// A connection whose queued bytes make no progress for this long is closed.
 const SEND_TIMEOUT_MS: u64 = 30_000;
 
@@ -101,6 +105,24 @@ pub struct Server {
     next_hook_id: u64,
     hook_stats: hooks::HookStats,
     dvr_hooks: HashMap<std::path::PathBuf, (Vec<crate::hooks::HookCall>, u64)>,
+    sampler: SystemSampler,
+    counters: Counters,
+    start_unix_ms: u64,
+    next_sample_ms: u64,
+    next_heartbeat_ms: u64,
+}
+
+/// Server-wide counters for the API and metrics.
+#[derive(Debug, Default)]
+struct Counters {
+    closed_bytes_in: u64,
+    closed_bytes_out: u64,
+    closed_dropped: u64,
+    hls_errors: u64,
+    dvr_errors: u64,
+    recv_kbps: u64,
+    send_kbps: u64,
+    sampled: (u64, u64, u64),
 }
 
 /// Every address the config asks to listen on, with what it serves.
@@ -187,6 +209,11 @@ impl Server {
             next_hook_id: 1,
             hook_stats: hooks::HookStats::default(),
             dvr_hooks: HashMap::new(),
+            sampler: SystemSampler::new(),
+            counters: Counters::default(),
+            start_unix_ms: srs_core::clock::unix_ms(),
+            next_sample_ms: 0,
+            next_heartbeat_ms: 0,
         };
         for (addr, kind) in wanted_listeners(&server.config) {
             server.add_listener(addr, kind)?;
@@ -394,6 +421,7 @@ impl Server {
                 accepted_ms: now,
                 merge_ms: 0,
                 next_flush_ms: 0,
+                pithy: (now, 0, 0),
             });
             let registered = match self.conns.get_mut(id) {
                 Some(conn) => self.poll.registry().register(
@@ -554,6 +582,11 @@ impl Server {
                     if o.written > 0 {
                         conn.bytes_out += o.written as u64;
                         conn.last_write_ms = self.now_ms;
+                        if let Role::Player { source, .. } = &conn.role {
+                            if let Some(s) = self.registry.get_mut(*source) {
+                                s.add_bytes_out(o.written as u64);
+                            }
+                        }
                     }
                     if o.blocked {
                         return;
@@ -589,6 +622,8 @@ impl Server {
         };
         let _ctx = ContextGuard::enter(conn.cid);
         let _ = self.poll.registry().deregister(&mut conn.socket);
+        self.counters.closed_bytes_in += conn.bytes_in;
+        self.counters.closed_bytes_out += conn.bytes_out;
         log::info!(
             "close client {}: {reason}; recv {} bytes, send {} bytes, {} ms",
             conn.peer,
@@ -598,7 +633,81 @@ impl Server {
         );
     }
 
+    /// Samples system and stream statistics for the API (every 5 s).
+    fn sample_stats(&mut self) {
+        if self.now_ms < self.next_sample_ms {
+            return;
+        }
+        self.next_sample_ms = self.now_ms + SAMPLE_MS;
+        self.sampler.sample(srs_core::clock::unix_ms());
+        for (_, source) in self.registry.iter_mut() {
+            source.sample(self.now_ms);
+        }
+        let totals = self.totals();
+        let (t, i, o) = self.counters.sampled;
+        if t > 0 && self.now_ms > t {
+            let ms = self.now_ms - t;
+            self.counters.recv_kbps = totals.recv_bytes.saturating_sub(i) * 8 / ms;
+            self.counters.send_kbps = totals.send_bytes.saturating_sub(o) * 8 / ms;
+        }
+        self.counters.sampled = (self.now_ms, totals.recv_bytes, totals.send_bytes);
+    }
+
+    /// Posts the heartbeat when it is due (`heartbeat { enabled on; }`).
+    fn heartbeat(&mut self) {
+        let hb = &self.config.heartbeat;
+        if !hb.enabled || self.now_ms < self.next_heartbeat_ms {
+            return;
+        }
+        self.next_heartbeat_ms = self.now_ms + hb.interval_ms.max(1000);
+        let mut body = serde_json::json!({"device_id": hb.device_id, "ip": local_ip()});
+        if hb.summaries {
+            body["summaries"] = crate::stats::summaries(&self.sampler, &self.totals());
+        }
+        let calls = vec![crate::hooks::HookCall {
+            hook: "heartbeat",
+            url: hb.url.clone(),
+            payload: body.to_string(),
+        }];
+        let timeout = hb.interval_ms.max(1000);
+        self.notify_hooks(calls, timeout);
+    }
+
+    /// SRS's pithy print: a status line per publisher and player every
+    /// `pithy_print` interval, under the connection's context id.
+    fn pithy_print(&mut self) {
+        let now = self.now_ms;
+        let pp = self.config.pithy_print;
+        for (_, conn) in self.conns.iter_mut() {
+            let (stage, interval) = match &conn.role {
+                Role::Publisher(_) => ("<- CPB", pp.publish_ms),
+                Role::Player { .. } => ("-> PLA", pp.play_ms),
+                Role::Idle => continue,
+            };
+            let (t, i, o) = conn.pithy;
+            if now.saturating_sub(t) < interval.max(1000) {
+                continue;
+            }
+            let ms = now.saturating_sub(t).max(1);
+            let queued = match &conn.role {
+                Role::Player { consumer, .. } => consumer.len(),
+                _ => 0,
+            };
+            let _ctx = ContextGuard::enter(conn.cid);
+            log::info!(
+                "{stage} time={} ms, ikbps={}, okbps={}, queue={queued} msgs",
+                now.saturating_sub(conn.accepted_ms),
+                (conn.bytes_in - i) * 8 / ms,
+                (conn.bytes_out - o) * 8 / ms,
+            );
+            conn.pithy = (now, conn.bytes_in, conn.bytes_out);
+        }
+    }
+
     fn tick(&mut self) {
+        self.sample_stats();
+        self.heartbeat();
+        self.pithy_print();
         let now = self.now_ms;
         let mut expired = Vec::new();
         for (id, conn) in self.conns.iter_mut() {
@@ -724,4 +833,16 @@ fn fill_out_queue(conn: &mut Conn) -> Result<(), String> {
         }
         (Proto::Rtmp(_), _) => Ok(()),
     }
+}
+
+/// This machine's address on its default route (for the heartbeat), found
+/// without sending anything; 127.0.0.1 when there is no route.
+fn local_ip() -> String {
+    std::net::UdpSocket::bind("0.0.0.0:0")
+        .and_then(|s| {
+            s.connect("8.8.8.8:80")?;
+            s.local_addr()
+        })
+        .map(|a| a.ip().to_string())
+        .unwrap_or_else(|_| "127.0.0.1".into())
 }

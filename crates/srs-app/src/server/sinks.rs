@@ -116,6 +116,7 @@ impl Server {
             return;
         };
         let policy = source.vhost.hls.on_error;
+        self.counters.hls_errors += 1;
         log::error!(
             "{}: HLS error: {what} (hls_on_error {policy:?})",
             source.key
@@ -157,6 +158,7 @@ impl Server {
                             .get(sid)
                             .map(|s| s.key.to_string())
                             .unwrap_or_default();
+                        self.counters.dvr_errors += 1;
                         log::error!("{key}: DVR error: {message}");
                     }
                 }

@@ -1,6 +1,7 @@
 //! Live streams: registry, sources with their caches, per-player queues,
 //! GOP cache and timestamp correction.
 
+pub mod codec;
 pub mod consumer;
 pub mod gop_cache;
 pub mod jitter;

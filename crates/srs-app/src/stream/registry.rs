@@ -95,6 +95,11 @@ impl Registry {
         }
     }
 
+    /// All sources, mutably.
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = (Id, &mut Source)> {
+        self.sources.iter_mut()
+    }
+
     /// All sources.
     pub fn iter(&self) -> impl Iterator<Item = (Id, &Source)> {
         self.sources.iter()

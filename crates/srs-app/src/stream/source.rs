@@ -6,10 +6,15 @@ use std::sync::Arc;
 use srs_core::Id;
 use srs_kernel::MediaMessage;
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use super::codec::{audio_info, video_info, AudioInfo, VideoInfo};
 use super::consumer::Consumer;
 use super::gop_cache::GopCache;
 use crate::config::VhostConfig;
 use crate::sink::{DvrSink, HlsSink};
+
+static NEXT_SOURCE_ID: AtomicU64 = AtomicU64::new(1);
 
 /// `vhost/app/stream`: the identity of a source.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -31,6 +36,12 @@ impl std::fmt::Display for StreamKey {
 /// Counters of a source.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct SourceStats {
+    /// Payload bytes sent to players.
+    pub bytes_out: u64,
+    /// Receive rate over the last sample period, kbps.
+    pub recv_kbps: u64,
+    /// Send rate over the last sample period, kbps.
+    pub send_kbps: u64,
     /// Media messages received from publishers.
     pub messages: u64,
     /// Video frames received.
@@ -52,6 +63,15 @@ pub struct Source {
     gop: GopCache,
     players: Vec<Id>,
     stats: SourceStats,
+    /// A number unique in the process (the API's stream id).
+    pub id: u64,
+    /// Monotonic ms when the source was created.
+    pub created_ms: u64,
+    /// Video of the current publish.
+    pub video: Option<VideoInfo>,
+    /// Audio of the current publish.
+    pub audio: Option<AudioInfo>,
+    sampled: (u64, u64, u64),
     /// The HLS muxer, while the vhost has HLS enabled.
     pub hls: Option<HlsSink>,
     /// The DVR recorder of the current publish.
@@ -73,6 +93,11 @@ impl Source {
             stats: SourceStats::default(),
             hls: None,
             dvr: None,
+            id: NEXT_SOURCE_ID.fetch_add(1, Ordering::Relaxed),
+            created_ms: 0,
+            video: None,
+            audio: None,
+            sampled: (0, 0, 0),
         }
     }
 
@@ -98,6 +123,8 @@ impl Source {
             self.metadata = None;
             self.video_sequence_header = None;
             self.audio_sequence_header = None;
+            self.video = None;
+            self.audio = None;
             self.gop.clear();
         }
     }
@@ -112,11 +139,19 @@ impl Source {
         }
         if msg.is_sequence_header() {
             if msg.is_video() {
+                self.video = video_info(msg);
                 self.video_sequence_header = Some(msg.clone());
             } else {
+                self.audio = audio_info(msg);
                 self.audio_sequence_header = Some(msg.clone());
             }
             return;
+        }
+        if self.video.is_none() && msg.is_video() {
+            self.video = video_info(msg);
+        }
+        if self.audio.is_none() && msg.is_audio() {
+            self.audio = audio_info(msg);
         }
         if msg.is_video() {
             self.stats.video_frames += 1;
@@ -194,5 +229,26 @@ impl Source {
     /// Counters.
     pub fn stats(&self) -> SourceStats {
         self.stats
+    }
+
+    /// Counts payload bytes sent to a player.
+    pub fn add_bytes_out(&mut self, n: u64) {
+        self.stats.bytes_out += n;
+    }
+
+    /// Updates the kbps figures from the counters (called every few seconds).
+    pub fn sample(&mut self, now_ms: u64) {
+        // The first period runs from the source's creation.
+        let (t, i, o) = if self.sampled.0 == 0 {
+            (self.created_ms, 0, 0)
+        } else {
+            self.sampled
+        };
+        if t > 0 && now_ms > t {
+            let ms = now_ms - t;
+            self.stats.recv_kbps = (self.stats.bytes_in - i) * 8 / ms;
+            self.stats.send_kbps = (self.stats.bytes_out - o) * 8 / ms;
+        }
+        self.sampled = (now_ms, self.stats.bytes_in, self.stats.bytes_out);
     }
 }

@@ -133,12 +133,9 @@ impl Server {
         }
     }
 
-    fn vhost_index(&self, name: &str) -> usize {
-        self.config
-            .vhosts
-            .iter()
-            .position(|v| v.name == name)
-            .unwrap_or(usize::MAX)
+    /// The API id of a vhost (its index in the config), `None` when unknown.
+    fn vhost_index(&self, name: &str) -> Option<usize> {
+        self.config.vhosts.iter().position(|v| v.name == name)
     }
 
     fn vhosts_json(&self) -> Vec<Value> {

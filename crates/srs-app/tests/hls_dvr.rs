@@ -294,3 +294,68 @@ fn dvr_file_survives_a_killed_publisher() {
     assert!(d > 2.0, "most of the 4 s are kept: {d}");
     assert!(ffmpeg_decode_errors(f).is_empty());
 }
+
+#[test]
+fn hls_disk_errors_follow_hls_on_error() {
+    // A path under /proc cannot be created: every HLS write fails.
+    for (policy, publisher_survives) in
+        [("ignore", true), ("continue", true), ("disconnect", false)]
+    {
+        let server = TestServer::start(&format!(
+            "vhost __defaultVhost__ {{ hls {{ enabled on; hls_path /proc/srs-no-such-dir; hls_fragment 1; hls_on_error {policy}; }} }}\n"
+        ));
+        let url = server.url("e");
+        let mut player = client(server.addr, &url);
+        player.play().expect("play");
+        let publisher = std::thread::spawn({
+            let url = url.clone();
+            let addr = server.addr;
+            move || {
+                let mut c = client(addr, &url);
+                c.publish().expect("publish");
+                let msgs = read_flv(&fixture_flv(6));
+                let start = std::time::Instant::now();
+                for m in &msgs {
+                    let due = Duration::from_millis(m.timestamp as u64);
+                    if let Some(wait) = due.checked_sub(start.elapsed()) {
+                        std::thread::sleep(wait);
+                    }
+                    if c.write_media(m).is_err() {
+                        return false;
+                    }
+                }
+                // The server closes a disconnected publisher: reading sees the end.
+                c.get_ref()
+                    .set_read_timeout(Some(Duration::from_secs(2)))
+                    .expect("timeout");
+                !matches!(c.read_media(), Ok(None))
+            }
+        });
+        let mut frames = 0;
+        player
+            .get_ref()
+            .set_read_timeout(Some(Duration::from_secs(3)))
+            .expect("timeout");
+        while let Ok(Some(m)) = player.read_media() {
+            if m.is_video() {
+                frames += 1;
+            }
+            if frames >= 140 {
+                break;
+            }
+        }
+        let survived = publisher.join().expect("publisher thread");
+        assert_eq!(survived, publisher_survives, "hls_on_error {policy}");
+        if publisher_survives {
+            assert!(
+                frames >= 140,
+                "{policy}: RTMP players keep getting the stream ({frames} frames)"
+            );
+        } else {
+            assert!(
+                frames < 140,
+                "{policy}: the stream stopped with its publisher ({frames} frames)"
+            );
+        }
+    }
+}

@@ -4,7 +4,7 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 use common::*;
@@ -255,26 +255,7 @@ fn dvr_file_survives_a_killed_publisher() {
     require("ffmpeg");
     let dir = scratch("dvr-kill");
     let server = dvr_server(&dir, "session");
-    let mut ffmpeg = Command::new("ffmpeg")
-        .args(["-hide_banner", "-loglevel", "error", "-re"])
-        .args(["-f", "lavfi", "-i", "testsrc=size=320x240:rate=25"])
-        .args(["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100"])
-        .args([
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "-g",
-            "25",
-            "-pix_fmt",
-            "yuv420p",
-            "-c:a",
-            "aac",
-        ])
-        .args(["-f", "flv", &server.url("killed")])
-        .stdin(Stdio::null())
-        .spawn()
-        .expect("ffmpeg");
+    let mut ffmpeg = ffmpeg_publish(&server.url("killed"), None);
     std::thread::sleep(Duration::from_secs(4));
     let _ = Command::new("kill")
         .args(["-9", &ffmpeg.id().to_string()])

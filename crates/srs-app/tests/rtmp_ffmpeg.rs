@@ -2,49 +2,17 @@
 
 mod common;
 
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 use common::*;
-
-fn ffmpeg_publish(url: &str, secs: u32) -> std::process::Child {
-    require("ffmpeg");
-    Command::new("ffmpeg")
-        .args(["-hide_banner", "-loglevel", "error", "-re"])
-        .args([
-            "-f",
-            "lavfi",
-            "-i",
-            &format!("testsrc=size=320x240:rate=25:duration={secs}"),
-        ])
-        .args([
-            "-f",
-            "lavfi",
-            "-i",
-            &format!("sine=frequency=440:sample_rate=44100:duration={secs}"),
-        ])
-        .args([
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "-g",
-            "25",
-            "-pix_fmt",
-            "yuv420p",
-        ])
-        .args(["-c:a", "aac", "-f", "flv", url])
-        .stdin(Stdio::null())
-        .spawn()
-        .expect("start ffmpeg")
-}
 
 #[test]
 fn ffmpeg_publishes_ffprobe_sees_both_streams_and_ffmpeg_records() {
     require("ffprobe");
     let server = TestServer::default_vhost();
     let url = server.url("ffmpeg");
-    let mut publisher = ffmpeg_publish(&url, 12);
+    let mut publisher = ffmpeg_publish(&url, Some(12));
     std::thread::sleep(Duration::from_millis(2500));
 
     let probe = Command::new("ffprobe")
@@ -144,7 +112,7 @@ fn ffmpeg_publishes_ffprobe_sees_both_streams_and_ffmpeg_records() {
 fn own_client_plays_ffmpeg_stream_with_metadata_headers_and_keyframe_first() {
     let server = TestServer::default_vhost();
     let url = server.url("gop");
-    let mut publisher = ffmpeg_publish(&url, 10);
+    let mut publisher = ffmpeg_publish(&url, Some(10));
     // Let a GOP or two go by so the player joins mid-stream from the gop cache.
     std::thread::sleep(Duration::from_millis(2300));
     let mut player = client(server.addr, &url);

@@ -98,6 +98,47 @@ pub fn scratch(name: &str) -> PathBuf {
     dir
 }
 
+/// ffmpeg input and codec arguments of the tests' stream: 320x240 25 fps
+/// H.264 with a keyframe every second and 44.1 kHz AAC; endless without `secs`.
+pub fn test_av_args(secs: Option<u32>) -> Vec<String> {
+    let limit = secs.map(|s| format!(":duration={s}")).unwrap_or_default();
+    [
+        "-f",
+        "lavfi",
+        "-i",
+        &format!("testsrc=size=320x240:rate=25{limit}"),
+        "-f",
+        "lavfi",
+        "-i",
+        &format!("sine=frequency=440:sample_rate=44100{limit}"),
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-g",
+        "25",
+        "-pix_fmt",
+        "yuv420p",
+        "-c:a",
+        "aac",
+    ]
+    .iter()
+    .map(|a| a.to_string())
+    .collect()
+}
+
+/// Starts ffmpeg publishing the test stream to `url` in real time.
+pub fn ffmpeg_publish(url: &str, secs: Option<u32>) -> std::process::Child {
+    require("ffmpeg");
+    Command::new("ffmpeg")
+        .args(["-hide_banner", "-loglevel", "error", "-re"])
+        .args(test_av_args(secs))
+        .args(["-f", "flv", url])
+        .stdin(std::process::Stdio::null())
+        .spawn()
+        .expect("start ffmpeg")
+}
+
 /// A 320x240 25 fps H.264 + 44.1 kHz AAC FLV of `secs` seconds, keyframe every second.
 pub fn fixture_flv(secs: u32) -> PathBuf {
     static FIXTURES: OnceLock<std::sync::Mutex<std::collections::HashMap<u32, PathBuf>>> =
@@ -112,29 +153,8 @@ pub fn fixture_flv(secs: u32) -> PathBuf {
     let path = dir.join("av.flv");
     let status = Command::new("ffmpeg")
         .args(["-hide_banner", "-loglevel", "error", "-y"])
-        .args([
-            "-f",
-            "lavfi",
-            "-i",
-            &format!("testsrc=size=320x240:rate=25:duration={secs}"),
-        ])
-        .args([
-            "-f",
-            "lavfi",
-            "-i",
-            &format!("sine=frequency=440:sample_rate=44100:duration={secs}"),
-        ])
-        .args([
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "-g",
-            "25",
-            "-pix_fmt",
-            "yuv420p",
-        ])
-        .args(["-c:a", "aac", "-b:a", "64k", "-f", "flv"])
+        .args(test_av_args(Some(secs)))
+        .args(["-b:a", "64k", "-f", "flv"])
         .arg(&path)
         .status()
         .expect("run ffmpeg");

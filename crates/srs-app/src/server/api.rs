@@ -58,36 +58,30 @@ impl Server {
             ("GET", ["api", "v1", "vhosts"]) => {
                 ApiAnswer::json(json!({"code": 0, "server": sid, "vhosts": self.vhosts_json()}))
             }
-            ("GET", ["api", "v1", "vhosts", id]) => match self
-                .vhosts_json()
-                .into_iter()
-                .find(|v| id_matches(v, id))
-            {
-                Some(v) => ApiAnswer::json(json!({"code": 0, "server": sid, "vhost": v})),
-                None => ApiAnswer::error(404, ERROR_NOT_EXISTS, sid),
-            },
+            ("GET", ["api", "v1", "vhosts", id]) => {
+                match self.vhosts_json().into_iter().find(|v| id_matches(v, id)) {
+                    Some(v) => ApiAnswer::json(json!({"code": 0, "server": sid, "vhost": v})),
+                    None => ApiAnswer::error(404, ERROR_NOT_EXISTS, sid),
+                }
+            }
             ("GET", ["api", "v1", "streams"]) => {
                 ApiAnswer::json(json!({"code": 0, "server": sid, "streams": self.streams_json()}))
             }
-            ("GET", ["api", "v1", "streams", id]) => match self
-                .streams_json()
-                .into_iter()
-                .find(|v| id_matches(v, id))
-            {
-                Some(v) => ApiAnswer::json(json!({"code": 0, "server": sid, "stream": v})),
-                None => ApiAnswer::error(404, ERROR_NOT_EXISTS, sid),
-            },
+            ("GET", ["api", "v1", "streams", id]) => {
+                match self.streams_json().into_iter().find(|v| id_matches(v, id)) {
+                    Some(v) => ApiAnswer::json(json!({"code": 0, "server": sid, "stream": v})),
+                    None => ApiAnswer::error(404, ERROR_NOT_EXISTS, sid),
+                }
+            }
             ("GET", ["api", "v1", "clients"]) => {
                 ApiAnswer::json(json!({"code": 0, "server": sid, "clients": self.clients_json()}))
             }
-            ("GET", ["api", "v1", "clients", id]) => match self
-                .clients_json()
-                .into_iter()
-                .find(|v| id_matches(v, id))
-            {
-                Some(v) => ApiAnswer::json(json!({"code": 0, "server": sid, "client": v})),
-                None => ApiAnswer::error(404, ERROR_NOT_EXISTS, sid),
-            },
+            ("GET", ["api", "v1", "clients", id]) => {
+                match self.clients_json().into_iter().find(|v| id_matches(v, id)) {
+                    Some(v) => ApiAnswer::json(json!({"code": 0, "server": sid, "client": v})),
+                    None => ApiAnswer::error(404, ERROR_NOT_EXISTS, sid),
+                }
+            }
             ("DELETE", ["api", "v1", "clients", id]) => {
                 let target = id.parse::<u64>().ok().and_then(|cid| self.conn_by_cid(cid));
                 match target {
@@ -384,5 +378,7 @@ fn versions(sid: u32) -> Value {
 
 /// True when the JSON object's numeric `id` is the path's id.
 fn id_matches(v: &Value, id: &str) -> bool {
-    id.parse::<u64>().ok().is_some_and(|n| v["id"].as_u64() == Some(n))
+    id.parse::<u64>()
+        .ok()
+        .is_some_and(|n| v["id"].as_u64() == Some(n))
 }

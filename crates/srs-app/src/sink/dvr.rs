@@ -224,3 +224,47 @@ fn without_file_fields(msg: &MediaMessage) -> MediaMessage {
     m.payload = Bytes::from(out);
     m
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_paths_default_layout_and_srs2_template() {
+        let mut cfg = DvrConfig::default();
+        cfg.path = PathBuf::from("./objs/nginx/html");
+        let d = DvrSink::new(1, &cfg, "__defaultVhost__", "live", "livestream");
+        assert_eq!(
+            d.file_path(1_700_000_000_123),
+            PathBuf::from("./objs/nginx/html/live/livestream.1700000000123.flv")
+        );
+        cfg.path = PathBuf::from("/data/[vhost]/[app]/[stream]-[timestamp].flv");
+        let d = DvrSink::new(1, &cfg, "demo.com", "live", "s");
+        assert_eq!(
+            d.file_path(42),
+            PathBuf::from("/data/demo.com/live/s-42.flv")
+        );
+    }
+
+    #[test]
+    fn metadata_loses_file_fields() {
+        use srs_kernel::amf0::{self, Amf0Value};
+        use srs_kernel::MediaKind;
+        let mut payload = Vec::new();
+        amf0::encode_all(
+            &[
+                Amf0Value::String("onMetaData".into()),
+                Amf0Value::EcmaArray(vec![
+                    ("duration".into(), Amf0Value::Number(6.0)),
+                    ("width".into(), Amf0Value::Number(320.0)),
+                    ("filesize".into(), Amf0Value::Number(1e6)),
+                ]),
+            ],
+            &mut payload,
+        );
+        let m = MediaMessage::new(MediaKind::Script, 0, Bytes::from(payload));
+        let out = amf0::decode_all(&without_file_fields(&m).payload).expect("amf0");
+        assert_eq!(out[1].get("width").and_then(|v| v.as_f64()), Some(320.0));
+        assert!(out[1].get("duration").is_none() && out[1].get("filesize").is_none());
+    }
+}

@@ -231,8 +231,10 @@ mod tests {
 
     #[test]
     fn file_paths_default_layout_and_srs2_template() {
-        let mut cfg = DvrConfig::default();
-        cfg.path = PathBuf::from("./objs/nginx/html");
+        let mut cfg = DvrConfig {
+            path: PathBuf::from("./objs/nginx/html"),
+            ..DvrConfig::default()
+        };
         let d = DvrSink::new(1, &cfg, "__defaultVhost__", "live", "livestream");
         assert_eq!(
             d.file_path(1_700_000_000_123),

@@ -7,6 +7,7 @@
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod bandwidth;
 pub mod blocking;
 pub mod chunk;
 pub mod command;

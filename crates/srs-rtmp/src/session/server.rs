@@ -584,6 +584,12 @@ impl ServerSession {
         self.send_command(csid::STREAM, STREAM_ID, payload);
     }
 
+    /// Sends a command on the NetConnection (message stream 0, chunk stream 5),
+    /// as SRS sends its bandwidth-test packets.
+    pub fn send_connection_command(&mut self, payload: Bytes) {
+        self.send_command(csid::STREAM, 0, payload);
+    }
+
     /// Sends a user control StreamEOF, e.g. when a played stream's publisher left.
     pub fn send_stream_eof(&mut self) {
         self.transport

@@ -178,7 +178,8 @@ impl Server {
                 json!({
                     "id": s.id, "name": s.key.stream, "vhost": self.vhost_index(&s.key.vhost),
                     "vhost_name": s.key.vhost, "app": s.key.app,
-                    "live_ms": srs_core::clock::unix_ms().saturating_sub(self.now_ms.saturating_sub(s.created_ms)),
+                    // When the source appeared, in Unix ms (the monotonic clock starts with the server).
+                    "live_ms": self.start_unix_ms + s.created_ms,
                     "clients": s.players().len() + usize::from(s.publisher().is_some()),
                     "frames": st.video_frames, "send_bytes": st.bytes_out, "recv_bytes": st.bytes_in,
                     "kbps": {"recv_30s": st.recv_kbps, "send_30s": st.send_kbps},

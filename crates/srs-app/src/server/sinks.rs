@@ -7,11 +7,14 @@ use srs_kernel::MediaMessage;
 use super::Server;
 use crate::config::HlsOnError;
 use crate::hooks;
-use crate::sink::{DiskEvent, DvrSink, HlsSink, Owner};
+use crate::sink::{DiskEvent, DvrSink, HlsSink, Owner, SinkKind};
 
-/// The owner id of a source's disk jobs.
-fn owner_of(sid: Id) -> Owner {
-    sid.to_usize() as Owner
+/// The owner of a source's disk jobs.
+fn owner_of(sid: Id, kind: SinkKind) -> Owner {
+    Owner {
+        stream: sid.to_usize() as u64,
+        kind,
+    }
 }
 
 impl Server {
@@ -24,9 +27,15 @@ impl Server {
         let key = source.key.clone();
         if vhost.hls.enabled {
             let hls = source.hls.get_or_insert_with(|| {
-                HlsSink::new(owner_of(sid), &vhost.hls, vhost.atc, &key.app, &key.stream)
+                HlsSink::new(
+                    owner_of(sid, SinkKind::Hls),
+                    &vhost.hls,
+                    vhost.atc,
+                    &key.app,
+                    &key.stream,
+                )
             });
-            hls.reconfigure(owner_of(sid), &vhost.hls, &key.app);
+            hls.reconfigure(owner_of(sid, SinkKind::Hls), &vhost.hls, &key.app);
             hls.on_publish();
             log::info!(
                 "HLS on for {key}: {}, next segment {}",
@@ -36,10 +45,15 @@ impl Server {
         } else {
             source.hls = None;
         }
-        source.dvr = vhost
-            .dvr
-            .enabled
-            .then(|| DvrSink::new(owner_of(sid), &vhost.dvr, &key.vhost, &key.app, &key.stream));
+        source.dvr = vhost.dvr.enabled.then(|| {
+            DvrSink::new(
+                owner_of(sid, SinkKind::Dvr),
+                &vhost.dvr,
+                &key.vhost,
+                &key.app,
+                &key.stream,
+            )
+        });
     }
 
     /// Feeds the sinks of source `sid`.
@@ -148,9 +162,8 @@ impl Server {
                     }
                 }
                 DiskEvent::Error { owner, message } => {
-                    let sid = Id::from_usize(owner as usize);
-                    let is_hls = message.contains(".ts") || message.contains(".m3u8");
-                    if is_hls {
+                    let sid = Id::from_usize(owner.stream as usize);
+                    if owner.kind == SinkKind::Hls {
                         self.on_hls_error(sid, &message);
                     } else {
                         let key = self

@@ -12,8 +12,23 @@ use std::thread::JoinHandle;
 
 use bytes::Bytes;
 
-/// Who asked for a job, so its errors reach the right stream.
-pub type Owner = u64;
+/// Which sink of a stream a job belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SinkKind {
+    /// HLS segments and playlists.
+    Hls,
+    /// DVR recordings.
+    Dvr,
+}
+
+/// Who asked for a job, so its errors reach the right stream and policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Owner {
+    /// The stream (the server's source id).
+    pub stream: u64,
+    /// The sink.
+    pub kind: SinkKind,
+}
 
 /// One file operation.
 #[derive(Debug)]
@@ -270,12 +285,18 @@ mod tests {
         .expect("start");
         let seg = dir.join("live/s-1.ts");
         worker.submit(DiskJob::WriteFile {
-            owner: 1,
+            owner: Owner {
+                stream: 1,
+                kind: SinkKind::Hls,
+            },
             path: seg.clone(),
             data: vec![Bytes::from_static(b"ab"), Bytes::from_static(b"cd")],
         });
         worker.submit(DiskJob::Open {
-            owner: 2,
+            owner: Owner {
+                stream: 2,
+                kind: SinkKind::Hls,
+            },
             file: 7,
             tmp: dir.join("dvr/x.flv.tmp"),
         });
@@ -288,12 +309,18 @@ mod tests {
             path: dir.join("dvr/x.flv"),
         });
         worker.submit(DiskJob::WriteFile {
-            owner: 3,
+            owner: Owner {
+                stream: 3,
+                kind: SinkKind::Hls,
+            },
             path: PathBuf::from("/proc/forbidden/x.ts"),
             data: vec![],
         });
         worker.submit(DiskJob::Remove {
-            owner: 1,
+            owner: Owner {
+                stream: 1,
+                kind: SinkKind::Hls,
+            },
             path: dir.join("none"),
         });
         worker.shutdown();
@@ -302,12 +329,22 @@ mod tests {
         assert_eq!(fs::read(dir.join("dvr/x.flv")).expect("dvr"), b"FLV");
         let events = worker.poll_events();
         assert!(events.contains(&DiskEvent::Closed {
-            owner: 2,
+            owner: Owner {
+                stream: 2,
+                kind: SinkKind::Hls
+            },
             path: dir.join("dvr/x.flv")
         }));
-        assert!(events
-            .iter()
-            .any(|e| matches!(e, DiskEvent::Error { owner: 3, .. })));
+        assert!(events.iter().any(|e| matches!(
+            e,
+            DiskEvent::Error {
+                owner: Owner {
+                    stream: 3,
+                    kind: SinkKind::Hls
+                },
+                ..
+            }
+        )));
         assert_eq!(events.len(), 2, "a missing file to remove is not an error");
         assert_eq!(wakes.load(Ordering::SeqCst), 2);
         let _ = fs::remove_dir_all(&dir);

@@ -228,6 +228,12 @@ fn without_file_fields(msg: &MediaMessage) -> MediaMessage {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sink::SinkKind;
+
+    const TEST_OWNER: Owner = Owner {
+        stream: 1,
+        kind: SinkKind::Dvr,
+    };
 
     #[test]
     fn file_paths_default_layout_and_srs2_template() {
@@ -235,13 +241,13 @@ mod tests {
             path: PathBuf::from("./objs/nginx/html"),
             ..DvrConfig::default()
         };
-        let d = DvrSink::new(1, &cfg, "__defaultVhost__", "live", "livestream");
+        let d = DvrSink::new(TEST_OWNER, &cfg, "__defaultVhost__", "live", "livestream");
         assert_eq!(
             d.file_path(1_700_000_000_123),
             PathBuf::from("./objs/nginx/html/live/livestream.1700000000123.flv")
         );
         cfg.path = PathBuf::from("/data/[vhost]/[app]/[stream]-[timestamp].flv");
-        let d = DvrSink::new(1, &cfg, "demo.com", "live", "s");
+        let d = DvrSink::new(TEST_OWNER, &cfg, "demo.com", "live", "s");
         assert_eq!(
             d.file_path(42),
             PathBuf::from("/data/demo.com/live/s-42.flv")

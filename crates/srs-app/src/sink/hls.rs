@@ -259,6 +259,12 @@ impl HlsSink {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sink::SinkKind;
+
+    const TEST_OWNER: Owner = Owner {
+        stream: 1,
+        kind: SinkKind::Hls,
+    };
     use srs_kernel::MediaKind;
     use std::sync::Arc;
 
@@ -290,7 +296,7 @@ mod tests {
             window_secs: 60.0,
             ..HlsConfig::default()
         };
-        let mut sink = HlsSink::new(1, &cfg, false, "live", "a");
+        let mut sink = HlsSink::new(TEST_OWNER, &cfg, false, "live", "a");
         publish_audio(&mut sink, &disk, 10);
         let first: Vec<u64> = sink.segments().iter().map(|s| s.seq).collect();
         assert_eq!(first, vec![0, 1, 2], "4 s audio-only segments");

@@ -6,6 +6,6 @@ pub mod dvr;
 pub mod hls;
 pub mod timeline;
 
-pub use disk::{DiskEvent, DiskJob, DiskWorker, Owner};
+pub use disk::{DiskEvent, DiskJob, DiskWorker, Owner, SinkKind};
 pub use dvr::DvrSink;
 pub use hls::HlsSink;

@@ -19,6 +19,7 @@
 #![forbid(unsafe_code)]
 
 pub mod args;
+pub mod bandwidth;
 pub mod dump;
 pub mod error;
 pub mod flv_file;

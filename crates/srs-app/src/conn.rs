@@ -39,6 +39,8 @@ pub struct RtmpState {
     pub vhost: Option<Arc<VhostConfig>>,
     /// Page URL from connect (refer checks).
     pub page_url: String,
+    /// The bandwidth test this connection runs (bandcheck vhosts).
+    pub bandwidth: Option<Box<srs_rtmp::bandwidth::BandwidthServer>>,
 }
 
 /// The protocol spoken on a connection.

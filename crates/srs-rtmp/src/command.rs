@@ -117,7 +117,7 @@ pub enum Command {
         name: String,
         /// Transaction id (0 when absent).
         transaction_id: f64,
-        /// Remaining values.
+        /// Values after the command object.
         args: Vec<Amf0Value>,
     },
 }
@@ -248,10 +248,11 @@ impl Command {
                     .find(|v| matches!(v, Amf0Value::Object(_) | Amf0Value::EcmaArray(_)))
                     .unwrap_or(Amf0Value::Null),
             },
+            // Values after the command object (usually null), as the events document.
             _ => Command::Other {
                 name,
                 transaction_id: tid,
-                args: values.into_iter().skip(2).collect(),
+                args: values.into_iter().skip(3).collect(),
             },
         })
     }

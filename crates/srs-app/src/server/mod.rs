@@ -4,13 +4,15 @@
 //! in the sessions, sources and consumers (see the sibling modules).
 
 mod api;
+mod bandwidth;
 mod hooks;
 mod http;
 mod media;
 mod rtmp;
 mod sinks;
 
-use std::collections::HashMap;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
 use std::io;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -87,6 +89,8 @@ pub struct Server {
     deferred: Vec<Id>,
     /// When the earliest deferred player is due.
     next_merge_ms: u64,
+    /// Per-connection wake-ups (bandwidth test pacing): (due ms, connection).
+    timers: BinaryHeap<Reverse<(u64, Id)>>,
     hot: Vec<Id>,
     read_buf: Vec<u8>,
     clock: SystemClock,
@@ -110,6 +114,8 @@ pub struct Server {
     start_unix_ms: u64,
     next_sample_ms: u64,
     next_heartbeat_ms: u64,
+    /// When each bandcheck vhost last ran a test.
+    last_bandcheck_ms: HashMap<String, u64>,
 }
 
 /// Server-wide counters for the API and metrics.
@@ -185,6 +191,7 @@ impl Server {
             dirty: Vec::new(),
             deferred: Vec::new(),
             next_merge_ms: u64::MAX,
+            timers: BinaryHeap::new(),
             hot: Vec::new(),
             read_buf: vec![0u8; 64 * 1024],
             now_ms: clock.now_ms(),
@@ -214,6 +221,7 @@ impl Server {
             start_unix_ms: srs_core::clock::unix_ms(),
             next_sample_ms: 0,
             next_heartbeat_ms: 0,
+            last_bandcheck_ms: HashMap::new(),
         };
         for (addr, kind) in wanted_listeners(&server.config) {
             server.add_listener(addr, kind)?;
@@ -296,7 +304,8 @@ impl Server {
         log::info!("server started, pid {}", std::process::id());
         while !self.stop.load(Ordering::SeqCst) {
             let timeout = if self.hot.is_empty() {
-                let due = self.next_tick_ms.min(self.next_merge_ms);
+                let timer = self.timers.peek().map_or(u64::MAX, |Reverse((t, _))| *t);
+                let due = self.next_tick_ms.min(self.next_merge_ms).min(timer);
                 Duration::from_millis(due.saturating_sub(self.now_ms).min(TICK_MS))
             } else {
                 Duration::ZERO
@@ -327,6 +336,7 @@ impl Server {
             }
             self.on_disk_events();
             self.on_hook_results();
+            self.run_timers();
             for id in std::mem::take(&mut self.hot) {
                 self.read(id);
             }
@@ -388,6 +398,7 @@ impl Server {
                     url: None,
                     vhost: None,
                     page_url: String::new(),
+                    bandwidth: None,
                 })),
                 ListenerKind::Http(service) => {
                     Proto::Http(Box::new(HttpState::new(service.clone())))
@@ -484,6 +495,9 @@ impl Server {
         if outcome.read > 0 {
             conn.last_read_ms = self.now_ms;
             conn.bytes_in += outcome.read as u64;
+            if let Some(bw) = conn.rtmp().and_then(|r| r.bandwidth.as_mut()) {
+                bw.on_bytes_received(outcome.read as u64);
+            }
         }
         self.drain_events(id);
         if outcome.eof {
@@ -501,6 +515,21 @@ impl Server {
             Some(Proto::Rtmp(_)) => self.drain_rtmp_events(id),
             Some(Proto::Http(_)) => self.serve_http(id),
             None => {}
+        }
+    }
+
+    /// Wakes connection `id` at `at_ms` (monotonic).
+    pub(crate) fn schedule(&mut self, id: Id, at_ms: u64) {
+        self.timers.push(Reverse((at_ms, id)));
+    }
+
+    fn run_timers(&mut self) {
+        while let Some(Reverse((due, id))) = self.timers.peek().copied() {
+            if due > self.now_ms {
+                break;
+            }
+            self.timers.pop();
+            self.on_timer(id);
         }
     }
 
@@ -582,6 +611,9 @@ impl Server {
                     if o.written > 0 {
                         conn.bytes_out += o.written as u64;
                         conn.last_write_ms = self.now_ms;
+                        if let Some(bw) = conn.rtmp().and_then(|r| r.bandwidth.as_mut()) {
+                            bw.on_bytes_sent(o.written as u64);
+                        }
                         if let Role::Player { source, .. } = &conn.role {
                             if let Some(s) = self.registry.get_mut(*source) {
                                 s.add_bytes_out(o.written as u64);

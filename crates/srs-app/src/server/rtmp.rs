@@ -8,6 +8,7 @@ use srs_rtmp::session::server::ServerEvent;
 use srs_rtmp::url::RequestUrl;
 use srs_rtmp::RtmpError;
 
+use super::bandwidth::Bandcheck;
 use super::hooks::Decision;
 use super::Server;
 use crate::config::VhostConfig;
@@ -51,10 +52,16 @@ impl Server {
                 ServerEvent::Call {
                     name,
                     transaction_id,
-                    ..
+                    args,
                 } => {
-                    log::info!("ignore call {name}, answer _result");
-                    rtmp.session.answer_unknown_call(transaction_id);
+                    if let Some(bw) = rtmp.bandwidth.as_mut() {
+                        // Bandwidth test packets use transaction id 0: no answer.
+                        bw.on_call(&name, &args, self.now_ms);
+                        self.drive_bandwidth(id);
+                    } else {
+                        log::info!("ignore call {name}, answer _result");
+                        rtmp.session.answer_unknown_call(transaction_id);
+                    }
                     Ok(())
                 }
             };
@@ -119,6 +126,9 @@ impl Server {
         rtmp.page_url = c.page_url.clone();
         rtmp.url = Some(url);
         rtmp.vhost = Some(Arc::clone(&vhost));
+        if !matches!(self.try_bandcheck(id, &c, &vhost)?, Bandcheck::No) {
+            return Ok(());
+        }
         if vhost.http_hooks.enabled && !vhost.http_hooks.on_connect.is_empty() {
             let client = self.hook_client(id);
             let payload = hooks::on_connect(&client, &c.tc_url, &c.page_url);

@@ -49,6 +49,8 @@ pub enum Proto {
     Rtmp(Box<RtmpState>),
     /// An HTTP client (files, live FLV, API).
     Http(Box<crate::http::HttpState>),
+    /// An outbound publish to a forward destination.
+    Forward(Box<crate::server::ForwardState>),
 }
 
 /// A client connection.
@@ -109,6 +111,7 @@ impl Conn {
         match &mut self.proto {
             Proto::Rtmp(r) => r.session.out_queue(),
             Proto::Http(h) => &mut h.out,
+            Proto::Forward(f) => f.session.out_queue(),
         }
     }
 
@@ -117,6 +120,7 @@ impl Conn {
         match &self.proto {
             Proto::Rtmp(r) => r.session.out_queue_len(),
             Proto::Http(h) => h.out.len(),
+            Proto::Forward(f) => f.session.out_queue_len(),
         }
     }
 
@@ -124,7 +128,7 @@ impl Conn {
     pub fn rtmp(&mut self) -> Option<&mut RtmpState> {
         match &mut self.proto {
             Proto::Rtmp(r) => Some(r),
-            Proto::Http(_) => None,
+            Proto::Http(_) | Proto::Forward(_) => None,
         }
     }
 }

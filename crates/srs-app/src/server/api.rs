@@ -198,7 +198,9 @@ impl Server {
                     Role::Idle => ("Idle", false, None),
                     Role::Publisher(s) => ("fmle-publish", true, self.registry.get(*s)),
                     Role::Player { source, .. } => (
-                        if matches!(c.proto, Proto::Http(_)) { "flv-play" } else { "Play" },
+                        if matches!(c.proto, Proto::Forward(_)) {
+                            "forward"
+                        } else if matches!(c.proto, Proto::Http(_)) { "flv-play" } else { "Play" },
                         false,
                         self.registry.get(*source),
                     ),
@@ -221,6 +223,13 @@ impl Server {
                             key.as_ref().map(|k| format!("/{}/{}.flv", k.app, k.stream)).unwrap_or_default(),
                         )
                     }
+                    Proto::Forward(f) => (
+                        f.key.vhost.clone(),
+                        f.key.app.clone(),
+                        format!("rtmp://{}/{}", f.dest, f.key.app),
+                        String::new(),
+                        format!("/{}/{}", f.key.app, f.key.stream),
+                    ),
                 };
                 json!({
                     "id": c.cid, "vhost": self.vhost_index(&vhost), "vhost_name": vhost, "app": app,

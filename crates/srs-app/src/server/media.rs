@@ -50,6 +50,7 @@ impl Server {
             conn.role = Role::Publisher(sid);
         }
         self.start_sinks(sid);
+        self.start_forwards(sid);
         Ok(())
     }
 
@@ -98,6 +99,7 @@ impl Server {
             Role::Idle => {}
             Role::Publisher(sid) => {
                 self.stop_sinks(sid);
+                self.stop_forwards(sid);
                 if let Some(source) = self.registry.get_mut(sid) {
                     log::info!("unpublish {}", source.key);
                     source.stop_publish(id);

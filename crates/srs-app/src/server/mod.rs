@@ -5,6 +5,7 @@
 
 mod api;
 mod bandwidth;
+mod forward;
 mod hooks;
 mod http;
 mod media;
@@ -54,6 +55,8 @@ const PUBLISH_TIMEOUT_MS: u64 = 30_000;
 const SAMPLE_MS: u64 = 5_000;
 /// A connection whose queued bytes make no progress for this long is closed.
 const SEND_TIMEOUT_MS: u64 = 30_000;
+
+pub use forward::ForwardState;
 
 /// Controls a running server from another thread (tests, embedding programs).
 #[derive(Clone)]
@@ -116,6 +119,9 @@ pub struct Server {
     next_heartbeat_ms: u64,
     /// When each bandcheck vhost last ran a test.
     last_bandcheck_ms: HashMap<String, u64>,
+    resolver: forward::Resolver,
+    /// Forward destinations to try again: (due ms, source, destination).
+    forward_retries: Vec<(u64, Id, String)>,
 }
 
 /// Server-wide counters for the API and metrics.
@@ -222,6 +228,8 @@ impl Server {
             next_sample_ms: 0,
             next_heartbeat_ms: 0,
             last_bandcheck_ms: HashMap::new(),
+            resolver: forward::Resolver::new(),
+            forward_retries: Vec::new(),
         };
         for (addr, kind) in wanted_listeners(&server.config) {
             server.add_listener(addr, kind)?;
@@ -336,6 +344,7 @@ impl Server {
             }
             self.on_disk_events();
             self.on_hook_results();
+            self.on_resolved();
             self.run_timers();
             for id in std::mem::take(&mut self.hot) {
                 self.read(id);
@@ -467,6 +476,16 @@ impl Server {
                     ReadError::Sink(e) => format!("protocol error: {e}"),
                 })
             }
+            Proto::Forward(fw) => {
+                let session = &mut fw.session;
+                read_with(&mut conn.socket, &mut self.read_buf, READ_BUDGET, |data| {
+                    session.feed(data)
+                })
+                .map_err(|e| match e {
+                    ReadError::Io(e) => format!("read error: {e}"),
+                    ReadError::Sink(e) => format!("protocol error: {e}"),
+                })
+            }
             Proto::Http(http) => {
                 let input = &mut http.input;
                 read_with(&mut conn.socket, &mut self.read_buf, READ_BUDGET, |data| {
@@ -514,6 +533,7 @@ impl Server {
         match self.conns.get(id).map(|c| &c.proto) {
             Some(Proto::Rtmp(_)) => self.drain_rtmp_events(id),
             Some(Proto::Http(_)) => self.serve_http(id),
+            Some(Proto::Forward(_)) => self.drain_forward_events(id),
             None => {}
         }
     }
@@ -601,10 +621,21 @@ impl Server {
             if conn.out_queue().is_empty() {
                 break;
             }
+            match forward::forward_connect_state(conn) {
+                Ok(true) => {}
+                // Still connecting: the writable event comes when it is done.
+                Ok(false) => return,
+                Err(why) => {
+                    let _ctx = ContextGuard::enter(conn.cid);
+                    self.close(id, &why);
+                    return;
+                }
+            }
             let Conn { socket, proto, .. } = conn;
             let out = match proto {
                 Proto::Rtmp(r) => r.session.out_queue(),
                 Proto::Http(h) => &mut h.out,
+                Proto::Forward(f) => f.session.out_queue(),
             };
             match write_buf(socket, out) {
                 Ok(o) => {
@@ -654,6 +685,7 @@ impl Server {
         };
         let _ctx = ContextGuard::enter(conn.cid);
         let _ = self.poll.registry().deregister(&mut conn.socket);
+        self.forward_closed(id, &conn);
         self.counters.closed_bytes_in += conn.bytes_in;
         self.counters.closed_bytes_out += conn.bytes_out;
         log::info!(
@@ -737,6 +769,7 @@ impl Server {
     }
 
     fn tick(&mut self) {
+        self.retry_forwards();
         self.sample_stats();
         self.heartbeat();
         self.pithy_print();
@@ -747,7 +780,7 @@ impl Server {
             let since_write = now.saturating_sub(conn.last_write_ms);
             let idle = match &conn.proto {
                 Proto::Http(h) => !h.busy(),
-                Proto::Rtmp(_) => true,
+                Proto::Rtmp(_) | Proto::Forward(_) => true,
             };
             let pending = !conn.out_queue().is_empty();
             let reason = match &conn.role {
@@ -863,7 +896,11 @@ fn fill_out_queue(conn: &mut Conn) -> Result<(), String> {
                 Ok(())
             }
         }
-        (Proto::Rtmp(_), _) => Ok(()),
+        (Proto::Forward(fw), Role::Player { consumer, .. }) => {
+            forward::fill_forward(fw, consumer, FLUSH_HIGH_WATER);
+            Ok(())
+        }
+        (Proto::Rtmp(_), _) | (Proto::Forward(_), _) => Ok(()),
     }
 }
 

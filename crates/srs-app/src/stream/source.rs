@@ -76,6 +76,8 @@ pub struct Source {
     pub hls: Option<HlsSink>,
     /// The DVR recorder of the current publish.
     pub dvr: Option<DvrSink>,
+    /// Outbound forward connections of the current publish.
+    pub forwarders: Vec<Id>,
 }
 
 impl Source {
@@ -93,6 +95,7 @@ impl Source {
             stats: SourceStats::default(),
             hls: None,
             dvr: None,
+            forwarders: Vec::new(),
             id: NEXT_SOURCE_ID.fetch_add(1, Ordering::Relaxed),
             created_ms: 0,
             video: None,

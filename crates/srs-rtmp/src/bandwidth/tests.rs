@@ -216,16 +216,6 @@ impl Sim {
     }
 }
 
-trait OutLen {
-    fn out_queue_len(&mut self) -> usize;
-}
-
-impl OutLen for ClientSession {
-    fn out_queue_len(&mut self) -> usize {
-        self.out_queue().len()
-    }
-}
-
 fn within(value: u64, target: u64, pct: u64) -> bool {
     value * 100 >= target * (100 - pct) && value * 100 <= target * (100 + pct)
 }

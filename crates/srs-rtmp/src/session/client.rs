@@ -188,6 +188,11 @@ impl ClientSession {
         self.state
     }
 
+    /// Number of bytes waiting to be written.
+    pub fn out_queue_len(&self) -> usize {
+        self.transport.out.len()
+    }
+
     /// Bytes waiting to be written, as a `bytes::Buf` for `writev`.
     pub fn out_queue(&mut self) -> &mut OutQueue {
         &mut self.transport.out

@@ -123,7 +123,7 @@ fn reload_adds_a_vhost() {
     let file = dir.join("srs.conf");
     std::fs::write(
         &file,
-        "listen 127.0.0.1:0;\ndaemon off;\nvhost a.test { }\n",
+        "listen 127.0.0.1:0;\ndaemon off;\nsrs_log_tank console;\nsrs_log_level error;\nvhost a.test { }\n",
     )
     .expect("write config");
     let config = srs_app::config::Config::load(&file).expect("config");
@@ -142,7 +142,7 @@ fn reload_adds_a_vhost() {
     // The listen line changes to a fixed address: the running listener must stay usable too.
     std::fs::write(
         &file,
-        "listen 127.0.0.1:0;\ndaemon off;\nvhost a.test { }\nvhost b.test { }\n",
+        "listen 127.0.0.1:0;\ndaemon off;\nsrs_log_tank console;\nsrs_log_level error;\nvhost a.test { }\nvhost b.test { }\n",
     )
     .expect("write config");
     handle.reload();

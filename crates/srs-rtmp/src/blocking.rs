@@ -1,17 +1,19 @@
 //! A blocking RTMP client on top of [`ClientSession`], for tools and tests:
-//! publish or play with a few lines over any `Read + Write` stream (a
-//! `TcpStream` with read/write timeouts set by the caller).
+//! publish or play with a few lines over any `Read + Write` stream (a TCP
+//! stream with read/write timeouts set by the caller). The sans-IO core does
+//! not depend on this module; it only reads the wall clock for the
+//! handshake's time field and seeds its filler bytes from it.
 //!
 //! ```no_run
-//! use std::net::TcpStream;
 //! use srs_rtmp::blocking::Client;
-//! let tcp = TcpStream::connect("127.0.0.1:1935")?;
-//! let mut client = Client::connect(tcp, "rtmp://127.0.0.1/live/livestream")?;
-//! client.play()?;
-//! while let Some(msg) = client.read_media()? {
-//!     println!("{:?} {} {} bytes", msg.kind, msg.timestamp, msg.payload.len());
+//! fn play(tcp: impl std::io::Read + std::io::Write) -> Result<(), srs_rtmp::RtmpError> {
+//!     let mut client = Client::connect(tcp, "rtmp://127.0.0.1/live/livestream")?;
+//!     client.play()?;
+//!     while let Some(msg) = client.read_media()? {
+//!         println!("{:?} {} {} bytes", msg.kind, msg.timestamp, msg.payload.len());
+//!     }
+//!     Ok(())
 //! }
-//! # Ok::<(), srs_rtmp::RtmpError>(())
 //! ```
 
 use std::collections::VecDeque;

@@ -6,7 +6,6 @@
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::sync::mpsc::{Receiver, Sender};
 
-use mio::{Interest, Token};
 use srs_core::log::ContextGuard;
 use srs_core::{FastRng, Id};
 use srs_rtmp::session::client::{ClientConfig, ClientEvent, ClientSession, ClientState};
@@ -132,7 +131,6 @@ impl Server {
                 return;
             }
         };
-        let _ = socket.set_nodelay(true);
         let config = ClientConfig {
             tc_url: format!(
                 "rtmp://{}/{}?vhost={}",
@@ -154,43 +152,18 @@ impl Server {
         );
         let cid = self.next_cid;
         self.next_cid += 1;
-        let now = self.now_ms;
-        let id = self.conns.insert(Conn {
-            cid,
-            socket,
-            peer: addr,
-            role: Role::Idle,
-            proto: Proto::Forward(Box::new(ForwardState {
-                session,
-                dest: dest.clone(),
-                key: key.clone(),
-                connected: false,
-            })),
-            closing: false,
-            dirty: false,
-            bytes_out: 0,
-            bytes_in: 0,
-            last_read_ms: now,
-            last_write_ms: now,
-            accepted_ms: now,
-            merge_ms: 0,
-            next_flush_ms: 0,
-            pithy: (now, 0, 0),
-        });
-        let registered = match self.conns.get_mut(id) {
-            Some(conn) => self.poll.registry().register(
-                &mut conn.socket,
-                Token(id.to_usize()),
-                Interest::READABLE | Interest::WRITABLE,
-            ),
-            None => Ok(()),
-        };
+        let proto = Proto::Forward(Box::new(ForwardState {
+            session,
+            dest: dest.clone(),
+            key: key.clone(),
+            connected: false,
+        }));
         let _ctx = ContextGuard::enter(cid);
-        if let Err(e) = registered {
-            log::warn!("forward {key} to {dest}: register: {e}");
-            self.conns.remove(id);
+        let Some(id) = self.insert_conn(cid, socket, addr, proto) else {
+            self.forward_retries
+                .push((self.now_ms + RETRY_MS, sid, dest));
             return;
-        }
+        };
         if let Some(source) = self.registry.get_mut(sid) {
             source.forwarders.push(id);
         }

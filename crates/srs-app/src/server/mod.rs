@@ -424,40 +424,52 @@ impl Server {
                 );
                 continue;
             }
-            let _ = socket.set_nodelay(true);
-            let now = self.now_ms;
-            let id = self.conns.insert(Conn {
-                cid,
-                socket,
-                peer,
-                role: Role::Idle,
-                proto,
-                closing: false,
-                dirty: false,
-                bytes_out: 0,
-                bytes_in: 0,
-                last_read_ms: now,
-                last_write_ms: now,
-                accepted_ms: now,
-                merge_ms: 0,
-                next_flush_ms: 0,
-                pithy: (now, 0, 0),
-            });
-            let registered = match self.conns.get_mut(id) {
-                Some(conn) => self.poll.registry().register(
-                    &mut conn.socket,
-                    Token(id.to_usize()),
-                    Interest::READABLE | Interest::WRITABLE,
-                ),
-                None => Ok(()),
-            };
-            if let Err(e) = registered {
-                log::warn!("register {peer} failed: {e}");
-                self.conns.remove(id);
-                continue;
+            if self.insert_conn(cid, socket, peer, proto).is_some() {
+                log::info!("accept client {peer}, {} connections", self.conns.len());
             }
-            log::info!("accept client {peer}, {} connections", self.conns.len());
         }
+    }
+
+    /// Stores a new connection and registers its socket (readable and
+    /// writable, edge-triggered). `None` when the registration failed.
+    pub(crate) fn insert_conn(
+        &mut self,
+        cid: u64,
+        socket: mio::net::TcpStream,
+        peer: SocketAddr,
+        proto: Proto,
+    ) -> Option<Id> {
+        let _ = socket.set_nodelay(true);
+        let now = self.now_ms;
+        let id = self.conns.insert(Conn {
+            cid,
+            socket,
+            peer,
+            role: Role::Idle,
+            proto,
+            closing: false,
+            dirty: false,
+            bytes_out: 0,
+            bytes_in: 0,
+            last_read_ms: now,
+            last_write_ms: now,
+            accepted_ms: now,
+            merge_ms: 0,
+            next_flush_ms: 0,
+            pithy: (now, 0, 0),
+        });
+        let conn = self.conns.get_mut(id)?;
+        let registered = self.poll.registry().register(
+            &mut conn.socket,
+            Token(id.to_usize()),
+            Interest::READABLE | Interest::WRITABLE,
+        );
+        if let Err(e) = registered {
+            log::warn!("register {peer} failed: {e}");
+            self.conns.remove(id);
+            return None;
+        }
+        Some(id)
     }
 
     fn read(&mut self, id: Id) {

@@ -24,6 +24,7 @@ pub mod server;
 pub mod sink;
 pub mod stats;
 pub mod stream;
+pub mod supervisor;
 
 pub use error::AppError;
 pub use server::{Server, ServerHandle};

@@ -17,6 +17,7 @@
 //! ```
 
 mod error;
+pub mod ffmpeg;
 pub mod known;
 mod lexer;
 pub mod model;

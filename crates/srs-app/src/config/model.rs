@@ -1013,5 +1013,9 @@ fn build_vhost(r: &mut Reader<'_>, d: &Directive) -> Result<VhostConfig> {
 
     v.transcode = all(c, "transcode").cloned().collect();
     v.ingest = all(c, "ingest").cloned().collect();
+    for b in &v.ingest {
+        // Checked now so `srs -t` reports a bad ingest with its line.
+        super::ffmpeg::ingest(b)?;
+    }
     Ok(v)
 }

@@ -36,6 +36,7 @@ use crate::net::socket::{read_with, write_buf, ReadError};
 use crate::sink::DiskWorker;
 use crate::stats::SystemSampler;
 use crate::stream::Registry;
+use crate::supervisor::{JobSpec, Supervisor};
 
 const WAKER: Token = Token(usize::MAX);
 const SIGNALS: Token = Token(usize::MAX - 1);
@@ -120,6 +121,8 @@ pub struct Server {
     /// When each bandcheck vhost last ran a test.
     last_bandcheck_ms: HashMap<String, u64>,
     resolver: forward::Resolver,
+    /// ffmpeg processes of `ingest` blocks.
+    ffmpeg: Supervisor,
     /// Forward destinations to try again: (due ms, source, destination).
     forward_retries: Vec<(u64, Id, String)>,
 }
@@ -229,11 +232,13 @@ impl Server {
             next_heartbeat_ms: 0,
             last_bandcheck_ms: HashMap::new(),
             resolver: forward::Resolver::new(),
+            ffmpeg: Supervisor::new(),
             forward_retries: Vec::new(),
         };
         for (addr, kind) in wanted_listeners(&server.config) {
             server.add_listener(addr, kind)?;
         }
+        server.sync_ingests();
         Ok(server)
     }
 
@@ -780,7 +785,15 @@ impl Server {
         }
     }
 
+    /// Starts, restarts or stops the ingest ffmpeg processes to match the config.
+    fn sync_ingests(&mut self) {
+        let port = self.local_addrs().first().map_or(1935, |a| a.port());
+        let jobs = ingest_jobs(&self.config, port);
+        self.ffmpeg.sync(jobs, self.now_ms);
+    }
+
     fn tick(&mut self) {
+        self.ffmpeg.tick(self.now_ms);
         self.retry_forwards();
         self.sample_stats();
         self.heartbeat();
@@ -865,6 +878,7 @@ impl Server {
         }
         self.config = Arc::new(new);
         self.registry.refresh_vhosts(&self.config);
+        self.sync_ingests();
         log::info!("reload done: {} vhosts", self.config.vhosts.len());
     }
 
@@ -872,6 +886,7 @@ impl Server {
         for id in self.conns.ids() {
             self.close(id, "server shutdown");
         }
+        self.ffmpeg.shutdown();
         // Every HLS segment and DVR file is on disk before the process exits.
         self.disk.shutdown();
         self.on_disk_events();
@@ -926,4 +941,43 @@ fn local_ip() -> String {
         })
         .map(|a| a.ip().to_string())
         .unwrap_or_else(|_| "127.0.0.1".into())
+}
+
+/// The ffmpeg jobs of every enabled `ingest` of every enabled vhost; `[vhost]`
+/// and `[port]` (the first RTMP port actually bound) are filled in the output.
+fn ingest_jobs(config: &Config, port: u16) -> Vec<JobSpec> {
+    use crate::config::ffmpeg::{ffmpeg_args, ingest, InputType};
+    let mut jobs = Vec::new();
+    for vhost in config.vhosts.iter().filter(|v| v.enabled) {
+        for block in &vhost.ingest {
+            let i = match ingest(block) {
+                Ok(i) if i.enabled => i,
+                Ok(_) => continue,
+                Err(e) => {
+                    log::error!("{e}");
+                    continue;
+                }
+            };
+            let output = i
+                .engine
+                .output
+                .replace("[vhost]", &vhost.name)
+                .replace("[port]", &port.to_string())
+                .replace("[engine]", "");
+            let id = if i.id.is_empty() {
+                "ingest"
+            } else {
+                i.id.as_str()
+            };
+            jobs.push(JobSpec {
+                name: format!("{}/{id}", vhost.name),
+                program: i.ffmpeg.clone(),
+                args: ffmpeg_args(&i.url, i.input_type == InputType::File, &i.engine, &output),
+                log_file: config
+                    .ff_log_dir
+                    .join(format!("ffmpeg-ingest-{}-{id}.log", vhost.name)),
+            });
+        }
+    }
+    jobs
 }

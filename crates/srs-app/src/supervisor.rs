@@ -1,6 +1,7 @@
-//! ffmpeg processes started and watched from the event loop (ingest): each
-//! job is started, checked every tick, restarted 3 s after it dies, and
-//! stopped when it leaves the config or the server stops.
+//! ffmpeg processes started and watched from the event loop (ingest and
+//! transcode): each job is started, checked every tick, restarted 3 s after
+//! it dies, and stopped when its group no longer wants it or the server stops.
+//! A group is `ingest` or one transcoded stream.
 
 use std::fs::OpenOptions;
 use std::path::PathBuf;
@@ -23,6 +24,7 @@ pub struct JobSpec {
 }
 
 struct Job {
+    group: String,
     spec: JobSpec,
     child: Option<Child>,
     start_at: u64,
@@ -41,12 +43,13 @@ impl Supervisor {
         Self::default()
     }
 
-    /// Makes the running set match `wanted` (at start and on reload): new
-    /// jobs start at once, changed ones restart, removed ones stop.
-    pub fn sync(&mut self, wanted: Vec<JobSpec>, now_ms: u64) {
+    /// Makes the jobs of `group` match `wanted` (start, reload, publish,
+    /// unpublish): new jobs start at once, changed ones restart, removed ones
+    /// stop. Other groups are untouched.
+    pub fn sync(&mut self, group: &str, wanted: Vec<JobSpec>, now_ms: u64) {
         let mut keep = Vec::new();
         for mut job in std::mem::take(&mut self.jobs) {
-            if wanted.contains(&job.spec) {
+            if job.group != group || wanted.contains(&job.spec) {
                 keep.push(job);
             } else {
                 log::info!(
@@ -58,8 +61,9 @@ impl Supervisor {
         }
         self.jobs = keep;
         for spec in wanted {
-            if !self.jobs.iter().any(|j| j.spec == spec) {
+            if !self.jobs.iter().any(|j| j.group == group && j.spec == spec) {
                 self.jobs.push(Job {
+                    group: group.to_string(),
                     spec,
                     child: None,
                     start_at: now_ms,
@@ -192,30 +196,29 @@ mod tests {
     #[test]
     fn restarts_dead_jobs_and_stops_removed_ones() {
         let mut s = Supervisor::new();
-        s.sync(
-            vec![
-                spec("quick", &["-c", "exit 3"]),
-                spec("long", &["-c", "sleep 30"]),
-            ],
-            0,
-        );
-        assert_eq!(s.pids().len(), 2);
-        std::thread::sleep(std::time::Duration::from_millis(300));
+        let quick = spec("quick", &["-c", "sleep 0.1; exit 3"]);
+        let long = spec("long", &["-c", "sleep 30"]);
+        s.sync("other", vec![spec("other", &["-c", "sleep 30"])], 0);
+        s.sync("g", vec![quick.clone(), long], 0);
+        assert_eq!(s.pids().len(), 3);
+        std::thread::sleep(std::time::Duration::from_millis(500));
         s.tick(100);
-        assert_eq!(s.pids().len(), 1, "the dead job waits for its restart");
+        assert_eq!(s.pids().len(), 2, "the dead job waits for its restart");
         s.tick(100 + RESTART_MS);
-        assert_eq!(s.pids().len(), 2, "restarted after 3 s");
-        let long_pid = s
-            .pids()
-            .into_iter()
-            .find(|(n, _)| n == "long")
-            .map(|(_, p)| p)
-            .expect("long");
-        s.sync(vec![spec("quick", &["-c", "exit 3"])], 5000);
+        assert_eq!(s.pids().len(), 3, "restarted after 3 s");
+        let pid_of = |s: &Supervisor, name: &str| {
+            s.pids()
+                .into_iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, p)| p)
+        };
+        let long_pid = pid_of(&s, "long").expect("long");
+        s.sync("g", vec![quick], 5000);
         assert!(
             !std::path::Path::new(&format!("/proc/{long_pid}")).exists(),
             "removed job killed and reaped"
         );
+        assert!(pid_of(&s, "other").is_some(), "other groups untouched");
         s.shutdown();
         assert!(s.pids().is_empty());
     }

@@ -126,8 +126,8 @@ pub fn engine(b: &Directive) -> Result<EngineConfig, ConfigError> {
             _ => {}
         }
     }
-    if e.output.is_empty() {
-        return Err(b.error("engine needs an \"output\""));
+    if e.enabled && e.output.is_empty() {
+        return Err(b.error("an enabled engine needs an \"output\""));
     }
     Ok(e)
 }
@@ -168,6 +168,9 @@ pub fn ingest(b: &Directive) -> Result<IngestConfig, ConfigError> {
     let engine_block = b
         .child("engine")
         .ok_or_else(|| b.error("ingest needs an engine { output; }"))?;
+    if engine_block.child("output").is_none() {
+        return Err(engine_block.error("the ingest's engine needs an \"output\""));
+    }
     Ok(IngestConfig {
         id,
         enabled,
@@ -176,6 +179,59 @@ pub fn ingest(b: &Directive) -> Result<IngestConfig, ConfigError> {
         ffmpeg,
         engine: engine(engine_block)?,
         line: b.line,
+    })
+}
+
+/// A `transcode [scope] { }` block.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TranscodeConfig {
+    /// Empty (every stream), `app` or `app/stream`.
+    pub scope: String,
+    /// `enabled`.
+    pub enabled: bool,
+    /// `ffmpeg`: the program to run.
+    pub ffmpeg: PathBuf,
+    /// The enabled engines, by name.
+    pub engines: Vec<(String, EngineConfig)>,
+}
+
+impl TranscodeConfig {
+    /// Whether the block applies to `app/stream`.
+    pub fn applies_to(&self, app: &str, stream: &str) -> bool {
+        match self.scope.split_once('/') {
+            _ if self.scope.is_empty() => true,
+            Some((a, s)) => a == app && s == stream,
+            None => self.scope == app,
+        }
+    }
+}
+
+/// Reads a `transcode [scope] { }` block (disabled engines are left out).
+pub fn transcode(b: &Directive) -> Result<TranscodeConfig, ConfigError> {
+    let scope = match b.args.as_slice() {
+        [] => String::new(),
+        [s] => s.clone(),
+        _ => return Err(b.error("transcode takes one scope: transcode [app[/stream]] { ... }")),
+    };
+    let enabled = b.child("enabled").map(flag).transpose()?.unwrap_or(false);
+    let ffmpeg = PathBuf::from(
+        b.child("ffmpeg")
+            .map(one)
+            .transpose()?
+            .unwrap_or_else(|| "ffmpeg".into()),
+    );
+    let mut engines = Vec::new();
+    for d in b.children.iter().filter(|d| d.name == "engine") {
+        let e = engine(d)?;
+        if e.enabled {
+            engines.push((d.arg0().unwrap_or_default().to_string(), e));
+        }
+    }
+    Ok(TranscodeConfig {
+        scope,
+        enabled,
+        ffmpeg,
+        engines,
     })
 }
 
@@ -288,13 +344,37 @@ mod tests {
     }
 
     #[test]
-    fn ingest_errors_name_the_line() {
+    fn transcode_scopes_and_engines() {
         let c = Config::parse_str(
+            "vhost v { transcode live/s { enabled on; ffmpeg ff; engine a { enabled on; output o; } engine b { enabled off; output o; } } }",
+            Path::new("t.conf"),
+        )
+        .expect("config");
+        let t = transcode(&c.vhosts[0].transcode[0]).expect("transcode");
+        assert_eq!(t.engines.len(), 1, "disabled engines are left out");
+        assert!(
+            t.applies_to("live", "s") && !t.applies_to("live", "x") && !t.applies_to("other", "s")
+        );
+        let all = TranscodeConfig {
+            scope: String::new(),
+            ..t.clone()
+        };
+        assert!(all.applies_to("any", "thing"));
+        let app = TranscodeConfig {
+            scope: "live".into(),
+            ..t
+        };
+        assert!(app.applies_to("live", "x") && !app.applies_to("l", "x"));
+    }
+
+    #[test]
+    fn ingest_errors_name_the_line() {
+        let e = Config::parse_str(
             "vhost v {\n ingest x {\n enabled on;\n engine { output o; }\n }\n}",
             Path::new("t.conf"),
         )
-        .expect("tree parses");
-        let e = ingest(&c.vhosts[0].ingest[0]).expect_err("no input");
+        .expect_err("no input");
         assert!(e.to_string().starts_with("t.conf:2:"), "{e}");
+        assert!(e.to_string().contains("input"), "{e}");
     }
 }

@@ -231,29 +231,29 @@ pub const KNOWN_DIRECTIVES: &[KnownDirective] = &[
     d("vhost.bandcheck.interval",            Leaf,  I, V1),
     d("vhost.bandcheck.limit_kbps",          Leaf,  I, V1),
     // vhost.transcode (kept as a raw subtree in the model)
-    d("vhost.transcode",                     Block, U, V1),
-    d("vhost.transcode.enabled",             Leaf,  U, V1),
-    d("vhost.transcode.ffmpeg",              Leaf,  U, V1),
-    d("vhost.transcode.engine",              Block, U, V1),
-    d("vhost.transcode.engine.enabled",      Leaf,  U, V1),
-    d("vhost.transcode.engine.iformat",      Leaf,  U, V1),
-    d("vhost.transcode.engine.vfilter",      Free,  U, V1),
-    d("vhost.transcode.engine.vcodec",       Leaf,  U, V1),
-    d("vhost.transcode.engine.vbitrate",     Leaf,  U, V1),
-    d("vhost.transcode.engine.vfps",         Leaf,  U, V1),
-    d("vhost.transcode.engine.vwidth",       Leaf,  U, V1),
-    d("vhost.transcode.engine.vheight",      Leaf,  U, V1),
-    d("vhost.transcode.engine.vthreads",     Leaf,  U, V1),
-    d("vhost.transcode.engine.vprofile",     Leaf,  U, V1),
-    d("vhost.transcode.engine.vpreset",      Leaf,  U, V1),
-    d("vhost.transcode.engine.vparams",      Free,  U, V1),
-    d("vhost.transcode.engine.acodec",       Leaf,  U, V1),
-    d("vhost.transcode.engine.abitrate",     Leaf,  U, V1),
-    d("vhost.transcode.engine.asample_rate", Leaf,  U, V1),
-    d("vhost.transcode.engine.achannels",    Leaf,  U, V1),
-    d("vhost.transcode.engine.aparams",      Free,  U, V1),
-    d("vhost.transcode.engine.oformat",      Leaf,  U, V1),
-    d("vhost.transcode.engine.output",       Leaf,  U, V1),
+    d("vhost.transcode",                     Block, I, V1),
+    d("vhost.transcode.enabled",             Leaf,  I, V1),
+    d("vhost.transcode.ffmpeg",              Leaf,  I, V1),
+    d("vhost.transcode.engine",              Block, I, V1),
+    d("vhost.transcode.engine.enabled",      Leaf,  I, V1),
+    d("vhost.transcode.engine.iformat",      Leaf,  I, V1),
+    d("vhost.transcode.engine.vfilter",      Free,  I, V1),
+    d("vhost.transcode.engine.vcodec",       Leaf,  I, V1),
+    d("vhost.transcode.engine.vbitrate",     Leaf,  I, V1),
+    d("vhost.transcode.engine.vfps",         Leaf,  I, V1),
+    d("vhost.transcode.engine.vwidth",       Leaf,  I, V1),
+    d("vhost.transcode.engine.vheight",      Leaf,  I, V1),
+    d("vhost.transcode.engine.vthreads",     Leaf,  I, V1),
+    d("vhost.transcode.engine.vprofile",     Leaf,  I, V1),
+    d("vhost.transcode.engine.vpreset",      Leaf,  I, V1),
+    d("vhost.transcode.engine.vparams",      Free,  I, V1),
+    d("vhost.transcode.engine.acodec",       Leaf,  I, V1),
+    d("vhost.transcode.engine.abitrate",     Leaf,  I, V1),
+    d("vhost.transcode.engine.asample_rate", Leaf,  I, V1),
+    d("vhost.transcode.engine.achannels",    Leaf,  I, V1),
+    d("vhost.transcode.engine.aparams",      Free,  I, V1),
+    d("vhost.transcode.engine.oformat",      Leaf,  I, V1),
+    d("vhost.transcode.engine.output",       Leaf,  I, V1),
     // vhost.ingest (kept as a raw subtree in the model); its engine is a transcode engine
     d("vhost.ingest",                        Block, I, V1),
     d("vhost.ingest.enabled",                Leaf,  I, V1),
@@ -311,6 +311,10 @@ mod tests {
         assert_eq!(lookup::<&str>(&[], "transcode"), None);
         assert_eq!(
             lookup(&["vhost"], "transcode").unwrap().support,
+            Support::Implemented
+        );
+        assert_eq!(
+            lookup(&["vhost"], "debug_srs_upnode").unwrap().support,
             Support::Unsupported
         );
         assert_eq!(lookup::<&str>(&[], "include"), None);

@@ -1012,6 +1012,9 @@ fn build_vhost(r: &mut Reader<'_>, d: &Directive) -> Result<VhostConfig> {
     }
 
     v.transcode = all(c, "transcode").cloned().collect();
+    for b in &v.transcode {
+        super::ffmpeg::transcode(b)?;
+    }
     v.ingest = all(c, "ingest").cloned().collect();
     for b in &v.ingest {
         // Checked now so `srs -t` reports a bad ingest with its line.

@@ -263,7 +263,7 @@ fn unsupported_directives_warn() {
     let c = parse(
         "stats {\n network 0;\n}\nvhost v {\n  debug_srs_upnode on;\n  mr { enabled on; latency 350; }\n  \
          hls { enabled on; hls_m3u8_file x; }\n  transcode live { enabled on; engine { enabled off; } }\n  \
-         ingest { enabled on; input { type file; url x; } }\n}",
+         ingest { enabled on; input { type file; url x; } engine { output o; } }\n}",
     )
     .unwrap();
     let w: Vec<String> = c.warnings.iter().map(ToString::to_string).collect();
@@ -274,8 +274,6 @@ fn unsupported_directives_warn() {
             "conf/srs.conf:5: directive \"debug_srs_upnode\": not supported yet, ignored",
             "conf/srs.conf:6: directive \"mr\": (SRS 2.0) not supported yet, ignored",
             "conf/srs.conf:7: directive \"hls_m3u8_file\": (SRS 2.0) not supported yet, ignored",
-            "conf/srs.conf:8: directive \"transcode\": not supported yet, ignored",
-            "conf/srs.conf:9: directive \"ingest\": not supported yet, ignored",
         ]
     );
     let v = &c.vhosts[0];

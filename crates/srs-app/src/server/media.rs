@@ -51,6 +51,7 @@ impl Server {
         }
         self.start_sinks(sid);
         self.start_forwards(sid);
+        self.start_transcodes(sid);
         Ok(())
     }
 
@@ -100,6 +101,7 @@ impl Server {
             Role::Publisher(sid) => {
                 self.stop_sinks(sid);
                 self.stop_forwards(sid);
+                self.stop_transcodes(sid);
                 if let Some(source) = self.registry.get_mut(sid) {
                     log::info!("unpublish {}", source.key);
                     source.stop_publish(id);

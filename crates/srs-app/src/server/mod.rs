@@ -11,6 +11,7 @@ mod http;
 mod media;
 mod rtmp;
 mod sinks;
+mod transcode;
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
@@ -789,7 +790,7 @@ impl Server {
     fn sync_ingests(&mut self) {
         let port = self.local_addrs().first().map_or(1935, |a| a.port());
         let jobs = ingest_jobs(&self.config, port);
-        self.ffmpeg.sync(jobs, self.now_ms);
+        self.ffmpeg.sync("ingest", jobs, self.now_ms);
     }
 
     fn tick(&mut self) {

@@ -204,9 +204,7 @@ fn full_conf_warnings() {
         .iter()
         .map(|w| (w.directive.as_str(), w.line))
         .collect();
-    let mut expected = vec![("stats", 86), ("debug_srs_upnode", 418)];
-    // The edge vhost's `mode remote`: parsed, but the edge is not built.
-    expected.push(("mode", 151));
+    let expected = vec![("stats", 86), ("debug_srs_upnode", 418)];
     assert_eq!(got, expected);
     assert!(
         w.iter().all(|x| x.ends_with("not supported yet, ignored")),

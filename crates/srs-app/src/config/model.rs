@@ -861,15 +861,6 @@ fn build_vhost(r: &mut Reader<'_>, d: &Directive) -> Result<VhostConfig> {
     if let (true, Some(m)) = (v.mode_remote && v.origin.is_empty(), mode) {
         return Err(m.error("\"mode remote\" needs an \"origin\" directive in the vhost"));
     }
-    if let (true, Some(m)) = (v.mode_remote, mode) {
-        // Parsed and kept in the model, but the edge is not built: say so.
-        r.warnings.push(
-            m.warning(
-                "edge (mode remote): the vhost serves as an origin; not supported yet, ignored"
-                    .to_string(),
-            ),
-        );
-    }
     if let Some(x) = opt(r.first(c, "token_traverse"), flag)? {
         v.token_traverse = x;
     }

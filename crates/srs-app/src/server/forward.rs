@@ -1,7 +1,14 @@
-//! Forward (`vhost { forward host:port ...; }`): every stream published on
-//! the vhost is republished to each destination with the same app and
-//! stream, by an outbound RTMP client on the loop; a destination that fails
-//! is retried every 3 s while the publisher lives.
+//! Outbound RTMP links on the loop, for the cluster features:
+//!
+//! - forward (`vhost { forward host:port ...; }`): every stream published on
+//!   the vhost is republished to each destination;
+//! - edge push (`mode remote; origin ...;`): a stream published on an edge
+//!   is republished to one origin of the list;
+//! - edge pull: a stream played on an edge is pulled from one origin of the
+//!   list while it has players.
+//!
+//! A link that fails is retried every 3 s while it is still wanted; edge
+//! links take the next origin of the list on each retry (round robin).
 
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::sync::mpsc::{Receiver, Sender};
@@ -14,25 +21,52 @@ use super::Server;
 use crate::conn::{Conn, Proto, Role};
 use crate::stream::{Consumer, JitterMode, StreamKey};
 
-/// Delay before a failed destination is tried again.
+/// Delay before a failed link is tried again.
 pub(crate) const RETRY_MS: u64 = 3_000;
 
-/// An outbound publish to one destination.
+/// What an outbound link does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkKind {
+    /// Republishes a local publish to a forward destination.
+    Forward,
+    /// Republishes a publish on an edge to its origin.
+    EdgePush,
+    /// Plays a stream from the origin for an edge's players.
+    EdgePull,
+    /// Connects to the origin with a client's parameters (token traverse).
+    TokenCheck,
+}
+
+impl LinkKind {
+    fn name(self) -> &'static str {
+        match self {
+            LinkKind::Forward => "forward",
+            LinkKind::EdgePush => "edge push",
+            LinkKind::EdgePull => "edge pull",
+            LinkKind::TokenCheck => "token traverse",
+        }
+    }
+}
+
+/// An outbound RTMP client connection.
 pub struct ForwardState {
     /// The client session.
     pub session: ClientSession,
     /// `host:port` as configured.
     pub dest: String,
-    /// The stream forwarded.
+    /// The stream.
     pub key: StreamKey,
     /// The non-blocking connect finished.
     pub connected: bool,
+    /// Forward, edge push or edge pull.
+    pub kind: LinkKind,
 }
 
 /// A destination name resolved off the loop.
 pub(crate) struct Resolved {
     source: Id,
     dest: String,
+    kind: LinkKind,
     result: Result<SocketAddr, String>,
 }
 
@@ -49,6 +83,14 @@ impl Resolver {
     }
 }
 
+/// A link waiting for its retry.
+pub(crate) struct Retry {
+    due_ms: u64,
+    source: Id,
+    dest: String,
+    kind: LinkKind,
+}
+
 /// `host:port` with the RTMP port by default.
 fn with_port(dest: &str) -> String {
     if dest
@@ -62,18 +104,67 @@ fn with_port(dest: &str) -> String {
 }
 
 impl Server {
-    /// Starts forwarding source `sid` to every destination of its vhost.
+    /// A publish started on source `sid`: forward it, or push it to the
+    /// origin when the vhost is an edge.
     pub(crate) fn start_forwards(&mut self, sid: Id) {
         let Some(source) = self.registry.get(sid) else {
             return;
         };
+        if source.vhost.mode_remote {
+            if let Some(origin) = self.next_origin(sid) {
+                self.resolve_link(sid, origin, LinkKind::EdgePush);
+            }
+            return;
+        }
         for dest in source.vhost.forward.clone() {
-            self.resolve_forward(sid, dest);
+            self.resolve_link(sid, dest, LinkKind::Forward);
+        }
+    }
+
+    /// A player joined source `sid` on an edge vhost: pull the stream from
+    /// the origin unless it is published here or already being pulled.
+    pub(crate) fn maybe_start_edge_pull(&mut self, sid: Id) {
+        let Some(source) = self.registry.get_mut(sid) else {
+            return;
+        };
+        if !source.vhost.mode_remote || source.publisher().is_some() || source.edge_pulling {
+            return;
+        }
+        source.edge_pulling = true;
+        if let Some(origin) = self.next_origin(sid) {
+            self.resolve_link(sid, origin, LinkKind::EdgePull);
+        }
+    }
+
+    /// The next origin of source `sid`'s vhost, round robin.
+    fn next_origin(&mut self, sid: Id) -> Option<String> {
+        let source = self.registry.get_mut(sid)?;
+        let origins = &source.vhost.origin;
+        if origins.is_empty() {
+            return None;
+        }
+        let origin = origins[source.edge_origin % origins.len()].clone();
+        source.edge_origin += 1;
+        Some(origin)
+    }
+
+    /// Whether a link of `kind` for source `sid` is still wanted.
+    fn link_wanted(&self, sid: Id, kind: LinkKind) -> bool {
+        let Some(source) = self.registry.get(sid) else {
+            return false;
+        };
+        match kind {
+            // Pushed only while a local publisher (not the edge's own pull) publishes.
+            LinkKind::Forward | LinkKind::EdgePush => {
+                source.publisher().is_some() && source.publisher() != source.edge_pull
+            }
+            LinkKind::EdgePull => !source.players().is_empty() && source.publisher().is_none(),
+            LinkKind::TokenCheck => false,
         }
     }
 
     /// Resolves `dest` on a thread (DNS may block); the loop connects when it is done.
-    fn resolve_forward(&mut self, sid: Id, dest: String) {
+    pub(crate) fn resolve_link(&mut self, sid: Id, dest: String, kind: LinkKind) {
         let tx = self.resolver.tx.clone();
         let waker = std::sync::Arc::clone(&self.waker);
         let spawned = std::thread::Builder::new()
@@ -86,37 +177,61 @@ impl Server {
                 let _ = tx.send(Resolved {
                     source: sid,
                     dest,
+                    kind,
                     result,
                 });
                 let _ = waker.wake();
             });
         if let Err(e) = spawned {
-            log::error!("forward: cannot start a resolver thread: {e}");
+            log::error!("{}: cannot start a resolver thread: {e}", kind.name());
         }
     }
 
-    /// Connects the forwards whose destinations were resolved.
+    fn schedule_retry(&mut self, sid: Id, dest: String, kind: LinkKind) {
+        self.link_retries.push(Retry {
+            due_ms: self.now_ms + RETRY_MS,
+            source: sid,
+            dest,
+            kind,
+        });
+    }
+
+    /// Connects the links whose destinations were resolved.
     pub(crate) fn on_resolved(&mut self) {
         while let Ok(r) = self.resolver.rx.try_recv() {
-            let publishing = self
-                .registry
-                .get(r.source)
-                .is_some_and(|s| s.publisher().is_some());
-            if !publishing {
+            if r.kind == LinkKind::TokenCheck {
+                // `source` is the waiting client here.
+                self.token_resolved(r.source, r.dest, r.result);
+                continue;
+            }
+            if !self.link_wanted(r.source, r.kind) {
+                self.link_given_up(r.source, r.kind);
                 continue;
             }
             match r.result {
-                Ok(addr) => self.connect_forward(r.source, r.dest, addr),
+                Ok(addr) => self.connect_link(r.source, r.dest, addr, r.kind),
                 Err(e) => {
-                    log::warn!("forward to {}: cannot resolve: {e}; retry in 3 s", r.dest);
-                    self.forward_retries
-                        .push((self.now_ms + RETRY_MS, r.source, r.dest));
+                    log::warn!(
+                        "{} to {}: cannot resolve: {e}; retry in 3 s",
+                        r.kind.name(),
+                        r.dest
+                    );
+                    self.schedule_retry(r.source, r.dest, r.kind);
                 }
             }
         }
     }
 
-    fn connect_forward(&mut self, sid: Id, dest: String, addr: SocketAddr) {
+    /// A pull that is no longer wanted frees its source for a later one.
+    fn link_given_up(&mut self, sid: Id, kind: LinkKind) {
+        if kind == LinkKind::EdgePull {
+            if let Some(source) = self.registry.get_mut(sid) {
+                source.edge_pulling = source.edge_pull.is_some();
+            }
+        }
+    }
+
+    fn connect_link(&mut self, sid: Id, dest: String, addr: SocketAddr, kind: LinkKind) {
         let Some(source) = self.registry.get(sid) else {
             return;
         };
@@ -125,9 +240,11 @@ impl Server {
         let socket = match mio::net::TcpStream::connect(addr) {
             Ok(s) => s,
             Err(e) => {
-                log::warn!("forward {key} to {dest}: connect: {e}; retry in 3 s");
-                self.forward_retries
-                    .push((self.now_ms + RETRY_MS, sid, dest));
+                log::warn!(
+                    "{} {key} to {dest}: connect: {e}; retry in 3 s",
+                    kind.name()
+                );
+                self.schedule_retry(sid, dest, kind);
                 return;
             }
         };
@@ -157,22 +274,27 @@ impl Server {
             dest: dest.clone(),
             key: key.clone(),
             connected: false,
+            kind,
         }));
         let _ctx = ContextGuard::enter(cid);
         let Some(id) = self.insert_conn(cid, socket, addr, proto) else {
-            self.forward_retries
-                .push((self.now_ms + RETRY_MS, sid, dest));
+            self.schedule_retry(sid, dest, kind);
             return;
         };
         if let Some(source) = self.registry.get_mut(sid) {
-            source.forwarders.push(id);
+            match kind {
+                LinkKind::EdgePull => source.edge_pull = Some(id),
+                LinkKind::Forward | LinkKind::EdgePush | LinkKind::TokenCheck => {
+                    source.forwarders.push(id)
+                }
+            }
         }
-        log::info!("forward {key} to {dest} ({addr})");
+        log::info!("{} {key} to {dest} ({addr})", kind.name());
         // The C0C1 is queued; it goes out once the socket is connected.
         self.mark_dirty(id);
     }
 
-    /// Handles the events of forward connection `id`.
+    /// Handles the events of outbound link `id`.
     pub(crate) fn drain_forward_events(&mut self, id: Id) {
         loop {
             let Some(conn) = self.conns.get_mut(id) else {
@@ -184,24 +306,45 @@ impl Server {
             let Some(event) = fw.session.poll_event() else {
                 return;
             };
+            let kind = fw.kind;
+            if kind == LinkKind::TokenCheck {
+                self.on_token_event(id, event);
+                continue;
+            }
             match event {
                 ClientEvent::Connected => {
                     let stream = fw.key.stream.clone();
-                    if let Err(e) = fw.session.publish(&stream) {
-                        self.close(id, &format!("forward publish: {e}"));
+                    let asked = if kind == LinkKind::EdgePull {
+                        fw.session.play(&stream)
+                    } else {
+                        fw.session.publish(&stream)
+                    };
+                    if let Err(e) = asked {
+                        self.close(id, &format!("{}: {e}", kind.name()));
                         return;
                     }
                 }
                 ClientEvent::PublishStarted => {
                     let key = fw.key.clone();
-                    log::info!("forward {key} to {}: publishing", fw.dest);
+                    log::info!("{} {key} to {}: publishing", kind.name(), fw.dest);
                     self.attach_forwarder(id, &key);
                 }
+                ClientEvent::PlayStarted => {
+                    let key = fw.key.clone();
+                    log::info!("edge pull {key} from {}: playing", fw.dest);
+                    if let Err(why) = self.attach_edge_pull(id, &key) {
+                        self.close(id, &why);
+                        return;
+                    }
+                }
+                ClientEvent::Media(msg) => self.on_publisher_media(id, msg),
                 ClientEvent::Rejected { code, description } => {
-                    self.close(
-                        id,
-                        &format!("forward refused by the destination: {code} {description}"),
+                    let why = format!(
+                        "{} refused by {}: {code} {description}",
+                        kind.name(),
+                        fw.dest
                     );
+                    self.close(id, &why);
                     return;
                 }
                 _ => {}
@@ -210,7 +353,7 @@ impl Server {
         }
     }
 
-    /// The destination accepted the publish: the forwarder becomes a "player"
+    /// The destination accepted the publish: the link becomes a "player"
     /// of the source with the original timestamps, starting from the caches.
     fn attach_forwarder(&mut self, id: Id, key: &StreamKey) {
         let Some(sid) = self.registry.find(key) else {
@@ -233,25 +376,78 @@ impl Server {
         }
     }
 
-    /// A forward connection closed: retry while its source is still published.
+    /// The origin plays the stream to us: the pull becomes the source's
+    /// publisher (HLS/DVR of the edge run; nothing is pushed back).
+    fn attach_edge_pull(&mut self, id: Id, key: &StreamKey) -> Result<(), String> {
+        let sid = self.registry.find(key).ok_or("the edge source is gone")?;
+        let source = self
+            .registry
+            .get_mut(sid)
+            .ok_or("the edge source is gone")?;
+        if !source.start_publish(id) {
+            return Err(format!("edge pull {key}: the stream is published locally"));
+        }
+        for &pid in source.players() {
+            if let Some(c) = self.conns.get_mut(pid).and_then(|p| p.consumer_mut()) {
+                c.on_republish();
+            }
+        }
+        if let Some(conn) = self.conns.get_mut(id) {
+            conn.role = Role::Publisher(sid);
+        }
+        self.start_sinks(sid);
+        Ok(())
+    }
+
+    /// An outbound link closed: retry while it is still wanted.
     pub(crate) fn forward_closed(&mut self, id: Id, conn: &Conn) {
         let Proto::Forward(fw) = &conn.proto else {
             return;
         };
+        if fw.kind == LinkKind::TokenCheck {
+            self.token_link_closed(id);
+            return;
+        }
         let Some(sid) = self.registry.find(&fw.key) else {
             return;
         };
         let Some(source) = self.registry.get_mut(sid) else {
             return;
         };
-        let Some(pos) = source.forwarders.iter().position(|f| *f == id) else {
-            return;
-        };
-        source.forwarders.swap_remove(pos);
-        if source.publisher().is_some() {
-            log::info!("forward {} to {}: retry in 3 s", fw.key, fw.dest);
-            self.forward_retries
-                .push((self.now_ms + RETRY_MS, sid, fw.dest.clone()));
+        match fw.kind {
+            LinkKind::EdgePull => {
+                if source.edge_pull != Some(id) {
+                    return;
+                }
+                source.edge_pull = None;
+                source.edge_pulling = false;
+                if !source.players().is_empty() {
+                    source.edge_pulling = true;
+                    log::info!(
+                        "edge pull {} from {}: retry in 3 s with the next origin",
+                        fw.key,
+                        fw.dest
+                    );
+                    if let Some(origin) = self.next_origin(sid) {
+                        self.schedule_retry(sid, origin, LinkKind::EdgePull);
+                    }
+                }
+            }
+            kind => {
+                let Some(pos) = source.forwarders.iter().position(|f| *f == id) else {
+                    return;
+                };
+                source.forwarders.swap_remove(pos);
+                if self.link_wanted(sid, kind) {
+                    log::info!("{} {} to {}: retry in 3 s", kind.name(), fw.key, fw.dest);
+                    let dest = if kind == LinkKind::EdgePush {
+                        self.next_origin(sid).unwrap_or_else(|| fw.dest.clone())
+                    } else {
+                        fw.dest.clone()
+                    };
+                    self.schedule_retry(sid, dest, kind);
+                }
+            }
         }
     }
 
@@ -261,32 +457,44 @@ impl Server {
             return;
         };
         let forwarders = std::mem::take(&mut source.forwarders);
-        self.forward_retries.retain(|(_, s, _)| *s != sid);
+        self.link_retries
+            .retain(|r| r.source != sid || r.kind == LinkKind::EdgePull);
         for f in forwarders {
             self.close(f, "the forwarded stream was unpublished");
+        }
+    }
+
+    /// The last player of source `sid` left: an edge stops pulling.
+    pub(crate) fn maybe_stop_edge_pull(&mut self, sid: Id) {
+        let Some(source) = self.registry.get(sid) else {
+            return;
+        };
+        if !source.players().is_empty() {
+            return;
+        }
+        if let Some(pull) = source.edge_pull {
+            self.close(pull, "edge pull: no players left");
         }
     }
 
     /// Retries that are due.
     pub(crate) fn retry_forwards(&mut self) {
         let now = self.now_ms;
-        let (due, later): (Vec<_>, Vec<_>) = std::mem::take(&mut self.forward_retries)
+        let (due, later): (Vec<_>, Vec<_>) = std::mem::take(&mut self.link_retries)
             .into_iter()
-            .partition(|(t, _, _)| *t <= now);
-        self.forward_retries = later;
-        for (_, sid, dest) in due {
-            if self
-                .registry
-                .get(sid)
-                .is_some_and(|s| s.publisher().is_some())
-            {
-                self.resolve_forward(sid, dest);
+            .partition(|r| r.due_ms <= now);
+        self.link_retries = later;
+        for r in due {
+            if self.link_wanted(r.source, r.kind) {
+                self.resolve_link(r.source, r.dest, r.kind);
+            } else {
+                self.link_given_up(r.source, r.kind);
             }
         }
     }
 }
 
-/// Whether a forward connection's non-blocking connect is done: `Ok(true)`
+/// Whether an outbound link's non-blocking connect is done: `Ok(true)`
 /// connected, `Ok(false)` still connecting, `Err` failed.
 pub(crate) fn forward_connect_state(conn: &mut Conn) -> Result<bool, String> {
     let Proto::Forward(fw) = &mut conn.proto else {
@@ -296,7 +504,7 @@ pub(crate) fn forward_connect_state(conn: &mut Conn) -> Result<bool, String> {
         return Ok(true);
     }
     if let Ok(Some(e)) | Err(e) = conn.socket.take_error() {
-        return Err(format!("forward connect to {}: {e}", fw.dest));
+        return Err(format!("{} connect to {}: {e}", fw.kind.name(), fw.dest));
     }
     match conn.socket.peer_addr() {
         Ok(_) => {
@@ -304,11 +512,11 @@ pub(crate) fn forward_connect_state(conn: &mut Conn) -> Result<bool, String> {
             Ok(true)
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotConnected => Ok(false),
-        Err(e) => Err(format!("forward connect to {}: {e}", fw.dest)),
+        Err(e) => Err(format!("{} connect to {}: {e}", fw.kind.name(), fw.dest)),
     }
 }
 
-/// Moves a publishing forwarder's queue into its session.
+/// Moves a publishing link's queue into its session.
 pub(crate) fn fill_forward(fw: &mut ForwardState, consumer: &mut Consumer, high_water: usize) {
     if fw.session.state() != ClientState::Publishing {
         return;

@@ -88,6 +88,9 @@ impl Server {
             conn.next_flush_ms = 0;
         }
         self.mark_dirty(id);
+        if !live {
+            self.maybe_start_edge_pull(sid);
+        }
         live
     }
 
@@ -114,6 +117,7 @@ impl Server {
                     log::info!("stop playing {}", s.key);
                     s.remove_player(id);
                 }
+                self.maybe_stop_edge_pull(source);
                 self.registry.remove_if_idle(source);
             }
         }

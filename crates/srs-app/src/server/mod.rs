@@ -11,6 +11,7 @@ mod http;
 mod media;
 mod rtmp;
 mod sinks;
+mod token;
 mod transcode;
 
 use std::cmp::Reverse;
@@ -124,8 +125,12 @@ pub struct Server {
     resolver: forward::Resolver,
     /// ffmpeg processes of `ingest` blocks.
     ffmpeg: Supervisor,
-    /// Forward destinations to try again: (due ms, source, destination).
-    forward_retries: Vec<(u64, Id, String)>,
+    /// Outbound links (forward, edge) to try again.
+    link_retries: Vec<forward::Retry>,
+    /// Clients waiting for their origin's token-traverse verdict, by link.
+    token_checks: HashMap<Id, token::TokenCheck>,
+    /// Clients whose origin is being resolved for a token check.
+    token_resolving: HashMap<Id, token::TokenCheck>,
 }
 
 /// Server-wide counters for the API and metrics.
@@ -234,7 +239,9 @@ impl Server {
             last_bandcheck_ms: HashMap::new(),
             resolver: forward::Resolver::new(),
             ffmpeg: Supervisor::new(),
-            forward_retries: Vec::new(),
+            link_retries: Vec::new(),
+            token_checks: HashMap::new(),
+            token_resolving: HashMap::new(),
         };
         for (addr, kind) in wanted_listeners(&server.config) {
             server.add_listener(addr, kind)?;

@@ -129,11 +129,25 @@ impl Server {
         if !matches!(self.try_bandcheck(id, &c, &vhost)?, Bandcheck::No) {
             return Ok(());
         }
+        if vhost.mode_remote && vhost.token_traverse {
+            self.start_token_check(id, c, vhost);
+            return Ok(());
+        }
+        self.connect_after_checks(id, &c, &vhost)
+    }
+
+    /// The last steps of a connect: the on_connect hooks, then the answer.
+    pub(crate) fn connect_after_checks(
+        &mut self,
+        id: Id,
+        c: &ConnectCommand,
+        vhost: &Arc<VhostConfig>,
+    ) -> Result<(), RtmpError> {
         if vhost.http_hooks.enabled && !vhost.http_hooks.on_connect.is_empty() {
             let client = self.hook_client(id);
             let payload = hooks::on_connect(&client, &c.tc_url, &c.page_url);
             let calls = hooks::calls("on_connect", &vhost.http_hooks.on_connect, &payload);
-            self.ask_hooks(id, calls, &vhost, Decision::Connect);
+            self.ask_hooks(id, calls, vhost, Decision::Connect);
             return Ok(());
         }
         self.finish_connect(id)

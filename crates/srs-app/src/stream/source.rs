@@ -78,6 +78,12 @@ pub struct Source {
     pub dvr: Option<DvrSink>,
     /// Outbound forward connections of the current publish.
     pub forwarders: Vec<Id>,
+    /// The edge's pull from the origin, while connected.
+    pub edge_pull: Option<Id>,
+    /// A pull is being resolved, connected or retried.
+    pub edge_pulling: bool,
+    /// Round-robin position in the vhost's origin list.
+    pub edge_origin: usize,
 }
 
 impl Source {
@@ -96,6 +102,9 @@ impl Source {
             hls: None,
             dvr: None,
             forwarders: Vec::new(),
+            edge_pull: None,
+            edge_pulling: false,
+            edge_origin: 0,
             id: NEXT_SOURCE_ID.fetch_add(1, Ordering::Relaxed),
             created_ms: 0,
             video: None,

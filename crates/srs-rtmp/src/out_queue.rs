@@ -11,7 +11,9 @@ use std::io::IoSlice;
 use bytes::{Buf, Bytes, BytesMut};
 
 /// Size of the blocks reserved for the header scratch buffer.
-const SCRATCH_BLOCK: usize = 4096;
+/// Header bytes are carved from blocks of this size; small, because every
+/// player keeps one, and a merged write needs only a few hundred bytes.
+const SCRATCH_BLOCK: usize = 1024;
 
 /// Outbound bytes of one connection: a queue of `Bytes` that implements `bytes::Buf`
 /// so it feeds `writev` (`chunks_vectored`).
@@ -53,7 +55,7 @@ impl OutQueue {
     }
 
     /// Scratch buffer for chunk headers. Write into it, then `split().freeze()` and [`push`](Self::push).
-    /// Capacity is reserved in 4 KiB blocks so most calls do not allocate.
+    /// Capacity is reserved in 1 KiB blocks so most calls do not allocate.
     pub fn header_scratch(&mut self) -> &mut BytesMut {
         if self.headers.capacity() - self.headers.len() < 64 {
             self.headers.reserve(SCRATCH_BLOCK);

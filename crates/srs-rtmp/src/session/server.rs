@@ -88,7 +88,9 @@ pub enum ServerEvent {
 /// The server end of one RTMP connection. See the module docs for the call order.
 pub struct ServerSession {
     state: ServerState,
-    handshake: ServerHandshake,
+    /// Dropped once done: its buffers are not needed for the connection's life.
+    handshake: Option<Box<ServerHandshake>>,
+    handshake_kind: Option<HandshakeKind>,
     transport: Transport,
     events: VecDeque<ServerEvent>,
     rng: FastRng,
@@ -104,7 +106,8 @@ impl ServerSession {
     pub fn new(rng: FastRng, epoch: u32) -> Self {
         ServerSession {
             state: ServerState::Handshaking,
-            handshake: ServerHandshake::new(),
+            handshake: Some(Box::new(ServerHandshake::new())),
+            handshake_kind: None,
             transport: Transport::new(),
             events: VecDeque::new(),
             rng,
@@ -122,7 +125,7 @@ impl ServerSession {
 
     /// Simple or complex handshake, once known.
     pub fn handshake_kind(&self) -> Option<HandshakeKind> {
-        self.handshake.kind()
+        self.handshake_kind
     }
 
     /// Total bytes received.
@@ -152,16 +155,19 @@ impl ServerSession {
         }
         self.transport.count_in(data.len());
         if self.state == ServerState::Handshaking {
+            let Some(handshake) = self.handshake.as_mut() else {
+                return Err(RtmpError::Handshake("no handshake state".into()));
+            };
             let rng = &mut self.rng;
-            let used = self
-                .handshake
-                .feed(data, self.epoch, &mut |buf: &mut [u8]| rng.fill(buf))?;
-            if let Some(out) = self.handshake.take_output() {
+            let used = handshake.feed(data, self.epoch, &mut |buf: &mut [u8]| rng.fill(buf))?;
+            if let Some(out) = handshake.take_output() {
                 self.transport.out.push(out);
             }
-            if !self.handshake.is_done() {
+            if !handshake.is_done() {
                 return Ok(());
             }
+            self.handshake_kind = handshake.kind();
+            self.handshake = None;
             self.state = ServerState::WaitConnect;
             self.transport.input.extend_from_slice(&data[used..]);
         } else {

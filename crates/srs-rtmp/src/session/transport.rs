@@ -27,7 +27,9 @@ pub(crate) struct Transport {
 impl Transport {
     pub fn new() -> Self {
         Transport {
-            input: BytesMut::with_capacity(4096),
+            // Most connections (players) send little after connect: no
+            // buffer until there is something to keep.
+            input: BytesMut::new(),
             decoder: ChunkDecoder::new(),
             encoder: ChunkEncoder::new(),
             out: OutQueue::new(),

@@ -86,6 +86,9 @@ pub struct Conn {
     pub next_flush_ms: u64,
     /// Time and byte counters at the last pithy print: (ms, in, out).
     pub pithy: (u64, u64, u64),
+    /// Registered for writable events too. Only while a write is blocked (or
+    /// an outbound connect is in progress): otherwise every ACK would wake the loop.
+    pub want_writable: bool,
 }
 
 impl Conn {

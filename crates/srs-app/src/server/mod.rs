@@ -470,13 +470,20 @@ impl Server {
             merge_ms: 0,
             next_flush_ms: 0,
             pithy: (now, 0, 0),
+            want_writable: false,
         });
         let conn = self.conns.get_mut(id)?;
-        let registered = self.poll.registry().register(
-            &mut conn.socket,
-            Token(id.to_usize()),
-            Interest::READABLE | Interest::WRITABLE,
-        );
+        // Outbound links wait for their connect to finish: writable from the start.
+        conn.want_writable = matches!(conn.proto, Proto::Forward(_));
+        let interest = if conn.want_writable {
+            Interest::READABLE | Interest::WRITABLE
+        } else {
+            Interest::READABLE
+        };
+        let registered =
+            self.poll
+                .registry()
+                .register(&mut conn.socket, Token(id.to_usize()), interest);
         if let Err(e) = registered {
             log::warn!("register {peer} failed: {e}");
             self.conns.remove(id);
@@ -677,6 +684,14 @@ impl Server {
                         }
                     }
                     if o.blocked {
+                        if !conn.want_writable {
+                            conn.want_writable = true;
+                            let _ = self.poll.registry().reregister(
+                                &mut conn.socket,
+                                Token(id.to_usize()),
+                                Interest::READABLE | Interest::WRITABLE,
+                            );
+                        }
                         return;
                     }
                 }
@@ -689,6 +704,14 @@ impl Server {
         }
         // Nothing pending: the send timer restarts when data is next queued.
         conn.last_write_ms = self.now_ms;
+        if conn.want_writable && forward::forward_connect_state(conn) == Ok(true) {
+            conn.want_writable = false;
+            let _ = self.poll.registry().reregister(
+                &mut conn.socket,
+                Token(id.to_usize()),
+                Interest::READABLE,
+            );
+        }
         if conn.closing {
             let _ctx = ContextGuard::enter(conn.cid);
             self.close(id, "closed after the answer");

@@ -239,3 +239,35 @@ fn http_flv_live_plays_in_ffprobe_and_raw() {
     drop(s);
     publisher.join().expect("publisher");
 }
+
+#[test]
+fn vhost_http_mounts_serve_their_own_directory() {
+    let root = scratch("http-root");
+    let vod = scratch("http-vod");
+    std::fs::write(root.join("a.txt"), "root").expect("write");
+    std::fs::write(vod.join("a.txt"), "vod").expect("write");
+    let server = TestServer::start(&format!(
+        "http_server {{ enabled on; listen 127.0.0.1:0; dir {}; }}\nvhost __defaultVhost__ {{ }}\nvhost vod.test {{ http {{ enabled on; mount /vod; dir {}; }} }}\n",
+        root.display(),
+        vod.display()
+    ));
+    let http = server.http.expect("http server");
+    assert_eq!(http_get(http, "/a.txt").body, b"root");
+    assert_eq!(
+        http_get(http, "/vod/a.txt").body,
+        b"vod",
+        "the vhost's mount serves its dir"
+    );
+    assert_eq!(
+        http_get(http, "/vodka/a.txt").status,
+        404,
+        "a mount is a whole path segment"
+    );
+    let a = http_get(http, "/vod/../a.txt");
+    assert!(
+        a.status == 403 || a.status == 404,
+        "no escape from the mount: {}",
+        a.status
+    );
+    assert_eq!(http_get(http, "/vod/%2e%2e/a.txt").status, 403);
+}

@@ -111,8 +111,42 @@ impl Server {
                 if path.ends_with(".flv") && self.try_live_flv(id, &path) {
                     return;
                 }
-                self.serve_file(id, &dir, &req);
+                let (root, rest) = self.file_root(&dir, &req.path);
+                self.serve_file(id, &root, &rest, &req);
             }
+        }
+    }
+
+    /// The directory and the path within it for a request: a vhost's
+    /// `http { mount; dir; }` whose mount prefixes the path (longest first),
+    /// else the server's `dir`.
+    fn file_root(&self, server_dir: &std::path::Path, path: &str) -> (std::path::PathBuf, String) {
+        let mut best: Option<(usize, std::path::PathBuf, String)> = None;
+        for v in self
+            .config
+            .vhosts
+            .iter()
+            .filter(|v| v.enabled && v.http.enabled)
+        {
+            let mount = v.http.mount.trim_end_matches('/');
+            let Some(rest) = path.strip_prefix(mount) else {
+                continue;
+            };
+            if !(rest.is_empty() || rest.starts_with('/')) {
+                continue;
+            }
+            if best.as_ref().is_none_or(|(len, _, _)| mount.len() > *len) {
+                let rest = if rest.is_empty() {
+                    "/".to_string()
+                } else {
+                    rest.to_string()
+                };
+                best = Some((mount.len(), v.http.dir.clone(), rest));
+            }
+        }
+        match best {
+            Some((_, dir, rest)) => (dir, rest),
+            None => (server_dir.to_path_buf(), path.to_string()),
         }
     }
 
@@ -150,12 +184,12 @@ impl Server {
         true
     }
 
-    fn serve_file(&mut self, id: Id, dir: &std::path::Path, req: &Request) {
+    fn serve_file(&mut self, id: Id, dir: &std::path::Path, path: &str, req: &Request) {
         let Some(Proto::Http(http)) = self.conns.get_mut(id).map(|c| &mut c.proto) else {
             return;
         };
         let keep_alive = http.keep_alive;
-        let path = match files::resolve(dir, &req.path) {
+        let path = match files::resolve(dir, path) {
             Ok(p) => p,
             Err(PathError::Forbidden) => {
                 log::warn!(

@@ -317,3 +317,52 @@ fn a_thousand_slow_hooks_do_not_slow_other_streams() {
     );
     publisher.join().expect("publisher");
 }
+
+#[test]
+fn http_flv_players_are_admitted_by_on_play_too() {
+    let hooks = HookServer::start();
+    let conf = |play: &str| {
+        format!(
+            "http_server {{ enabled on; listen 127.0.0.1:0; dir /tmp; }}\nvhost __defaultVhost__ {{ http_remux {{ enabled on; }} http_hooks {{ enabled on; on_play {play}; on_stop {stop}; }} }}\n",
+            stop = hooks.url("/allow")
+        )
+    };
+    let denied = TestServer::start(&conf(&hooks.url("/deny")));
+    let _p1 = publish_in_background(
+        denied.addr,
+        &denied.url("h"),
+        read_flv(&fixture_flv(4)),
+        true,
+    );
+    let a = http_get(denied.http.expect("http"), "/live/h.flv?token=x");
+    assert_eq!(
+        a.status, 403,
+        "a refused on_play refuses the HTTP-FLV player"
+    );
+
+    let allowed = TestServer::start(&conf(&hooks.url("/allow")));
+    let _p2 = publish_in_background(
+        allowed.addr,
+        &allowed.url("h2"),
+        read_flv(&fixture_flv(4)),
+        true,
+    );
+    let mut s = tcp(allowed.http.expect("http"));
+    s.write_all(b"GET /live/h2.flv?token=y HTTP/1.1\r\nHost: x\r\n\r\n")
+        .expect("send");
+    let mut head = [0u8; 64];
+    let n = s.read(&mut head).expect("read");
+    assert!(
+        String::from_utf8_lossy(&head[..n]).starts_with("HTTP/1.1 200"),
+        "allowed"
+    );
+    drop(s);
+    let play = hooks
+        .find("on_play", "h2")
+        .expect("on_play posted for HTTP-FLV");
+    assert_eq!(play["param"], "?token=y");
+    assert!(
+        wait_until(5, || hooks.find("on_stop", "h2").is_some()),
+        "on_stop when the HTTP-FLV player leaves"
+    );
+}

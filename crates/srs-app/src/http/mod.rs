@@ -59,6 +59,8 @@ pub struct HttpState {
     pub keep_alive: bool,
     /// Requests answered on this connection.
     pub requests: u64,
+    /// Query of a live FLV play (`?token=...`), for hook payloads.
+    pub play_param: String,
 }
 
 impl HttpState {
@@ -71,6 +73,7 @@ impl HttpState {
             body: Body::None,
             keep_alive: false,
             requests: 0,
+            play_param: String::new(),
         }
     }
 

@@ -11,7 +11,7 @@ use srs_rtmp::url::RequestUrl;
 
 use super::Server;
 use crate::config::VhostConfig;
-use crate::conn::Role;
+use crate::conn::{Proto, Role};
 use crate::hooks::{self, HookCall, HookClient, HookJob, HookOutcome};
 use crate::stream::StreamKey;
 
@@ -23,6 +23,11 @@ pub(crate) enum Decision {
     Publish {
         /// The request.
         url: RequestUrl,
+        /// The stream.
+        key: StreamKey,
+    },
+    /// HTTP-FLV play of `key`.
+    HttpPlay {
         /// The stream.
         key: StreamKey,
     },
@@ -128,34 +133,51 @@ impl Server {
     }
 
     /// The on_unpublish / on_stop calls for the role connection `id` leaves.
-    pub(crate) fn role_end_calls(&mut self, id: Id) -> Vec<HookCall> {
+    pub(crate) fn role_end_calls(&mut self, id: Id) -> (Vec<HookCall>, u64) {
+        let none = (Vec::new(), 0);
         let Some(conn) = self.conns.get_mut(id) else {
-            return Vec::new();
+            return none;
         };
-        let hook = match conn.role {
-            Role::Publisher(_) => "on_unpublish",
-            Role::Player { .. } => "on_stop",
-            Role::Idle => return Vec::new(),
+        let (hook, source) = match conn.role {
+            Role::Publisher(s) => ("on_unpublish", s),
+            Role::Player { source, .. } => ("on_stop", source),
+            Role::Idle => return none,
         };
-        let Some(rtmp) = conn.rtmp() else {
-            return Vec::new();
-        };
-        let (Some(vhost), Some(url)) = (rtmp.vhost.clone(), rtmp.url.clone()) else {
-            return Vec::new();
+        // RTMP clients carry their request; an HTTP-FLV player has its source's.
+        let (vhost, app, stream, param) = match &mut conn.proto {
+            Proto::Rtmp(rtmp) => {
+                let (Some(vhost), Some(url)) = (rtmp.vhost.clone(), rtmp.url.clone()) else {
+                    return none;
+                };
+                (vhost, url.app, url.stream, url.param)
+            }
+            Proto::Http(http) => {
+                let param = http.play_param.clone();
+                let Some(s) = self.registry.get(source) else {
+                    return none;
+                };
+                (
+                    Arc::clone(&s.vhost),
+                    s.key.app.clone(),
+                    s.key.stream.clone(),
+                    param,
+                )
+            }
+            Proto::Forward(_) => return none,
         };
         if !vhost.http_hooks.enabled {
-            return Vec::new();
+            return none;
         }
         let urls = if hook == "on_unpublish" {
             &vhost.http_hooks.on_unpublish
         } else {
             &vhost.http_hooks.on_stop
         };
-        let client = self.hook_client(id);
-        hooks::calls(
-            hook,
-            urls,
-            &hooks::on_stream(hook, &client, &url.stream, &url.param),
+        let client = self.hook_client_for(id, &vhost, &app);
+        let payload = hooks::on_stream(hook, &client, &stream, &param);
+        (
+            hooks::calls(hook, urls, &payload),
+            vhost.http_hooks.timeout_ms,
         )
     }
 
@@ -179,15 +201,6 @@ impl Server {
         )
     }
 
-    /// The hook timeout of connection `id`'s vhost.
-    pub(crate) fn hook_timeout_of(&mut self, id: Id) -> u64 {
-        self.conns
-            .get_mut(id)
-            .and_then(|c| c.rtmp())
-            .and_then(|r| r.vhost.as_ref().map(|v| v.http_hooks.timeout_ms))
-            .unwrap_or(10_000)
-    }
-
     /// Applies finished hook jobs.
     pub(crate) fn on_hook_results(&mut self) {
         for r in self.hook_pool.poll_results() {
@@ -207,6 +220,10 @@ impl Server {
                     Decision::Connect => self.finish_connect(id),
                     Decision::Publish { url, key } => self.finish_publish(id, url, p.vhost, key),
                     Decision::Play { url, key } => self.finish_play(id, url, p.vhost, key),
+                    Decision::HttpPlay { key } => {
+                        self.start_live_flv(id, &key, &p.vhost);
+                        Ok(())
+                    }
                 },
                 HookOutcome::Refused { hook, url, reason } => {
                     self.hook_stats.refusals += 1;
@@ -223,6 +240,10 @@ impl Server {
                         }
                         Decision::Publish { .. } => self.reject_publish(id, &why),
                         Decision::Play { .. } => self.reject_play(id, &why),
+                        Decision::HttpPlay { .. } => {
+                            self.refuse_http(id, 403, &why);
+                            Ok(())
+                        }
                     }
                 }
             };

@@ -2,8 +2,10 @@
 
 use srs_core::Id;
 
+use super::hooks::Decision;
 use super::Server;
 use crate::conn::{Proto, Role};
+use crate::hooks;
 use crate::http::files::{self, PathError};
 use crate::http::mount::match_mount;
 use crate::http::request::{self, percent_decode, Request, RequestError};
@@ -108,7 +110,7 @@ impl Server {
                         .push(response::simple(403, "text/plain", b"forbidden", keep_alive).into());
                     return;
                 };
-                if path.ends_with(".flv") && self.try_live_flv(id, &path) {
+                if path.ends_with(".flv") && self.try_live_flv(id, &path, &req.query) {
                     return;
                 }
                 let (root, rest) = self.file_root(&dir, &req.path);
@@ -151,7 +153,7 @@ impl Server {
     }
 
     /// Starts a live FLV stream when `path` matches a published stream's mount.
-    fn try_live_flv(&mut self, id: Id, path: &str) -> bool {
+    fn try_live_flv(&mut self, id: Id, path: &str, query: &str) -> bool {
         let found = self.config.vhosts.iter().find_map(|v| {
             if !v.enabled || !v.http_remux.enabled {
                 return None;
@@ -169,19 +171,60 @@ impl Server {
         let Some((key, vhost)) = found else {
             return false;
         };
-        let Some(conn) = self.conns.get_mut(id) else {
+        let param = if query.is_empty() {
+            String::new()
+        } else {
+            format!("?{query}")
+        };
+        if let Some(Proto::Http(http)) = self.conns.get_mut(id).map(|c| &mut c.proto) {
+            // The connection answers nothing else from now on (and waits for hooks).
+            http.body = Body::LiveFlv;
+            http.keep_alive = false;
+            http.play_param = param.clone();
+        }
+        if vhost.http_hooks.enabled && !vhost.http_hooks.on_play.is_empty() {
+            let client = self.hook_client_for(id, &vhost, &key.app);
+            let payload = hooks::on_stream("on_play", &client, &key.stream, &param);
+            let calls = hooks::calls("on_play", &vhost.http_hooks.on_play, &payload);
+            self.ask_hooks(id, calls, &vhost, Decision::HttpPlay { key });
             return true;
+        }
+        self.start_live_flv(id, &key, &vhost);
+        true
+    }
+
+    /// Answers a live FLV request (checks and hooks passed) and attaches the player.
+    pub(crate) fn start_live_flv(
+        &mut self,
+        id: Id,
+        key: &StreamKey,
+        vhost: &std::sync::Arc<crate::config::VhostConfig>,
+    ) {
+        let Some(conn) = self.conns.get_mut(id) else {
+            return;
         };
         let peer = conn.peer;
         let Proto::Http(http) = &mut conn.proto else {
-            return true;
+            return;
         };
         flv_live::start(&mut http.out);
-        http.body = Body::LiveFlv;
-        http.keep_alive = false;
-        self.attach_player(id, &key, &vhost);
+        self.attach_player(id, key, vhost);
         log::info!("HTTP-FLV play {key} to {peer}");
-        true
+    }
+
+    /// Refuses an HTTP request whose answer was pending, and closes after it.
+    pub(crate) fn refuse_http(&mut self, id: Id, status: u16, why: &str) {
+        let Some(conn) = self.conns.get_mut(id) else {
+            return;
+        };
+        log::warn!("refuse HTTP client {}: {why}", conn.peer);
+        if let Proto::Http(http) = &mut conn.proto {
+            http.body = Body::None;
+            http.out
+                .push(response::simple(status, "text/plain", why.as_bytes(), false).into());
+        }
+        conn.closing = true;
+        self.mark_dirty(id);
     }
 
     fn serve_file(&mut self, id: Id, dir: &std::path::Path, path: &str, req: &Request) {

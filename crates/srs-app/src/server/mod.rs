@@ -723,11 +723,11 @@ impl Server {
     }
 
     pub(crate) fn close(&mut self, id: Id, reason: &str) {
-        let mut calls = self.role_end_calls(id);
-        let (close_calls, timeout_ms) = self.close_calls(id);
+        let (mut calls, role_timeout) = self.role_end_calls(id);
+        let (close_calls, close_timeout) = self.close_calls(id);
         calls.extend(close_calls);
         self.stop_role(id);
-        self.notify_hooks(calls, timeout_ms.max(1));
+        self.notify_hooks(calls, role_timeout.max(close_timeout).max(1));
         let Some(mut conn) = self.conns.remove(id) else {
             return;
         };

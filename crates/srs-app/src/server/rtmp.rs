@@ -31,8 +31,7 @@ impl Server {
                 ServerEvent::PublishRequested { stream } => self.on_publish(id, &stream),
                 ServerEvent::PlayRequested { stream, .. } => self.on_play(id, &stream),
                 ServerEvent::Unpublished | ServerEvent::PlayStopped => {
-                    let calls = self.role_end_calls(id);
-                    let timeout = self.hook_timeout_of(id);
+                    let (calls, timeout) = self.role_end_calls(id);
                     self.stop_role(id);
                     self.notify_hooks(calls, timeout);
                     Ok(())

@@ -7,8 +7,10 @@ mod api;
 mod bandwidth;
 mod forward;
 mod hooks;
+mod housekeeping;
 mod http;
 mod media;
+mod reload;
 mod rtmp;
 mod sinks;
 mod token;
@@ -38,7 +40,7 @@ use crate::net::socket::{read_with, write_buf, ReadError};
 use crate::sink::DiskWorker;
 use crate::stats::SystemSampler;
 use crate::stream::Registry;
-use crate::supervisor::{JobSpec, Supervisor};
+use crate::supervisor::Supervisor;
 
 const WAKER: Token = Token(usize::MAX);
 const SIGNALS: Token = Token(usize::MAX - 1);
@@ -745,174 +747,6 @@ impl Server {
         );
     }
 
-    /// Samples system and stream statistics for the API (every 5 s).
-    fn sample_stats(&mut self) {
-        if self.now_ms < self.next_sample_ms {
-            return;
-        }
-        self.next_sample_ms = self.now_ms + SAMPLE_MS;
-        self.sampler.sample(srs_core::clock::unix_ms());
-        for (_, source) in self.registry.iter_mut() {
-            source.sample(self.now_ms);
-        }
-        let totals = self.totals();
-        let (t, i, o) = self.counters.sampled;
-        if t > 0 && self.now_ms > t {
-            let ms = self.now_ms - t;
-            self.counters.recv_kbps = totals.recv_bytes.saturating_sub(i) * 8 / ms;
-            self.counters.send_kbps = totals.send_bytes.saturating_sub(o) * 8 / ms;
-        }
-        self.counters.sampled = (self.now_ms, totals.recv_bytes, totals.send_bytes);
-    }
-
-    /// Posts the heartbeat when it is due (`heartbeat { enabled on; }`).
-    fn heartbeat(&mut self) {
-        let hb = &self.config.heartbeat;
-        if !hb.enabled || self.now_ms < self.next_heartbeat_ms {
-            return;
-        }
-        self.next_heartbeat_ms = self.now_ms + hb.interval_ms.max(1000);
-        let mut body = serde_json::json!({"device_id": hb.device_id, "ip": local_ip()});
-        if hb.summaries {
-            body["summaries"] = crate::stats::summaries(&self.sampler, &self.totals());
-        }
-        let calls = vec![crate::hooks::HookCall {
-            hook: "heartbeat",
-            url: hb.url.clone(),
-            payload: body.to_string(),
-        }];
-        let timeout = hb.interval_ms.max(1000);
-        self.notify_hooks(calls, timeout);
-    }
-
-    /// SRS's pithy print: a status line per publisher and player every
-    /// `pithy_print` interval, under the connection's context id.
-    fn pithy_print(&mut self) {
-        let now = self.now_ms;
-        let pp = self.config.pithy_print;
-        for (_, conn) in self.conns.iter_mut() {
-            let (stage, interval) = match &conn.role {
-                Role::Publisher(_) => ("<- CPB", pp.publish_ms),
-                Role::Player { .. } => ("-> PLA", pp.play_ms),
-                Role::Idle => continue,
-            };
-            let (t, i, o) = conn.pithy;
-            if now.saturating_sub(t) < interval.max(1000) {
-                continue;
-            }
-            let ms = now.saturating_sub(t).max(1);
-            let queued = match &conn.role {
-                Role::Player { consumer, .. } => consumer.len(),
-                _ => 0,
-            };
-            let _ctx = ContextGuard::enter(conn.cid);
-            log::info!(
-                "{stage} time={} ms, ikbps={}, okbps={}, queue={queued} msgs",
-                now.saturating_sub(conn.accepted_ms),
-                (conn.bytes_in - i) * 8 / ms,
-                (conn.bytes_out - o) * 8 / ms,
-            );
-            conn.pithy = (now, conn.bytes_in, conn.bytes_out);
-        }
-    }
-
-    /// Starts, restarts or stops the ingest ffmpeg processes to match the config.
-    fn sync_ingests(&mut self) {
-        let port = self.local_addrs().first().map_or(1935, |a| a.port());
-        let jobs = ingest_jobs(&self.config, port);
-        self.ffmpeg.sync("ingest", jobs, self.now_ms);
-    }
-
-    fn tick(&mut self) {
-        self.ffmpeg.tick(self.now_ms);
-        self.retry_forwards();
-        self.sample_stats();
-        self.heartbeat();
-        self.pithy_print();
-        let now = self.now_ms;
-        let mut expired = Vec::new();
-        for (id, conn) in self.conns.iter_mut() {
-            let since_read = now.saturating_sub(conn.last_read_ms);
-            let since_write = now.saturating_sub(conn.last_write_ms);
-            let idle = match &conn.proto {
-                Proto::Http(h) => !h.busy(),
-                Proto::Rtmp(_) | Proto::Forward(_) => true,
-            };
-            let pending = !conn.out_queue().is_empty();
-            let reason = match &conn.role {
-                _ if pending && since_write > SEND_TIMEOUT_MS => {
-                    Some("send timeout: the peer does not read")
-                }
-                Role::Publisher(_) if since_read > PUBLISH_TIMEOUT_MS => {
-                    Some("publish timeout: no data")
-                }
-                Role::Idle if idle && since_read > IDLE_TIMEOUT_MS => Some("idle timeout"),
-                _ => None,
-            };
-            if let Some(r) = reason {
-                expired.push((id, r, conn.cid));
-            }
-        }
-        for (id, reason, cid) in expired {
-            let _ctx = ContextGuard::enter(cid);
-            self.close(id, reason);
-        }
-    }
-
-    fn reload_config(&mut self) {
-        let path = self.config.file.clone();
-        let new = match Config::load(&path) {
-            Ok(c) => c,
-            Err(e) => {
-                log::error!("reload failed, keeping the running config: {e}");
-                return;
-            }
-        };
-        for w in &new.warnings {
-            log::warn!("{w}");
-        }
-        if let Err(e) = crate::logging::apply(&new) {
-            log::error!("reload: logging: {e}");
-        }
-        // Listeners: close the ones gone, open the new ones.
-        let wanted = wanted_listeners(&new);
-        let mut kept = Vec::new();
-        for mut l in std::mem::take(&mut self.listeners) {
-            if wanted
-                .iter()
-                .any(|(a, k)| *a == l.configured && *k == l.kind)
-            {
-                kept.push(l);
-            } else {
-                let _ = self.poll.registry().deregister(&mut l.socket);
-                log::info!("reload: stop listening on {}", l.local);
-            }
-        }
-        for (i, l) in kept.iter_mut().enumerate() {
-            let _ = self.poll.registry().reregister(
-                &mut l.socket,
-                Token(LISTENER_BASE + i),
-                Interest::READABLE,
-            );
-        }
-        self.listeners = kept;
-        for (addr, kind) in wanted {
-            if !self
-                .listeners
-                .iter()
-                .any(|l| l.configured == addr && l.kind == kind)
-            {
-                if let Err(e) = self.add_listener(addr, kind) {
-                    log::error!("reload: {e}");
-                }
-            }
-        }
-        self.config = Arc::new(new);
-        self.registry.refresh_vhosts(&self.config);
-        self.sync_ingests();
-        log::info!("reload done: {} vhosts", self.config.vhosts.len());
-    }
-
     fn shutdown(&mut self) {
         for id in self.conns.ids() {
             self.close(id, "server shutdown");
@@ -960,55 +794,4 @@ fn fill_out_queue(conn: &mut Conn) -> Result<(), String> {
         }
         (Proto::Rtmp(_), _) | (Proto::Forward(_), _) => Ok(()),
     }
-}
-
-/// This machine's address on its default route (for the heartbeat), found
-/// without sending anything; 127.0.0.1 when there is no route.
-fn local_ip() -> String {
-    std::net::UdpSocket::bind("0.0.0.0:0")
-        .and_then(|s| {
-            s.connect("8.8.8.8:80")?;
-            s.local_addr()
-        })
-        .map(|a| a.ip().to_string())
-        .unwrap_or_else(|_| "127.0.0.1".into())
-}
-
-/// The ffmpeg jobs of every enabled `ingest` of every enabled vhost; `[vhost]`
-/// and `[port]` (the first RTMP port actually bound) are filled in the output.
-fn ingest_jobs(config: &Config, port: u16) -> Vec<JobSpec> {
-    use crate::config::ffmpeg::{ffmpeg_args, ingest, InputType};
-    let mut jobs = Vec::new();
-    for vhost in config.vhosts.iter().filter(|v| v.enabled) {
-        for block in &vhost.ingest {
-            let i = match ingest(block) {
-                Ok(i) if i.enabled => i,
-                Ok(_) => continue,
-                Err(e) => {
-                    log::error!("{e}");
-                    continue;
-                }
-            };
-            let output = i
-                .engine
-                .output
-                .replace("[vhost]", &vhost.name)
-                .replace("[port]", &port.to_string())
-                .replace("[engine]", "");
-            let id = if i.id.is_empty() {
-                "ingest"
-            } else {
-                i.id.as_str()
-            };
-            jobs.push(JobSpec {
-                name: format!("{}/{id}", vhost.name),
-                program: i.ffmpeg.clone(),
-                args: ffmpeg_args(&i.url, i.input_type == InputType::File, &i.engine, &output),
-                log_file: config
-                    .ff_log_dir
-                    .join(format!("ffmpeg-ingest-{}-{id}.log", vhost.name)),
-            });
-        }
-    }
-    jobs
 }

@@ -268,6 +268,33 @@ impl ServerSession {
             .send(csid, 0, control::MSG_AMF0_COMMAND, stream_id, &payload);
     }
 
+    /// Sends `onStatus({level, code, description, ...extra})` on the NetStream.
+    fn send_status(
+        &mut self,
+        level: &str,
+        code: &str,
+        description: &str,
+        extra: Vec<(&str, Amf0Value)>,
+    ) {
+        let payload = command::on_status(command::status_info(level, code, description, extra));
+        self.send_command(csid::STREAM, STREAM_ID, payload);
+    }
+
+    /// Refuses the pending publish or play with an error onStatus; nothing
+    /// more is decoded and the caller closes the connection after the flush.
+    fn reject_stream(
+        &mut self,
+        pending: ServerState,
+        call: &str,
+        code: &str,
+        description: &str,
+    ) -> Result<(), RtmpError> {
+        self.expect_state(pending, call)?;
+        self.send_status("error", code, description, vec![]);
+        self.state = ServerState::Closed;
+        Ok(())
+    }
+
     fn on_command(&mut self, cmd: Command) -> Result<(), RtmpError> {
         if self.state == ServerState::WaitConnect {
             return match cmd {
@@ -348,15 +375,11 @@ impl ServerSession {
                         STREAM_ID,
                         command::result(transaction_id, Amf0Value::Undefined),
                     );
-                    self.send_command(
-                        csid::STREAM,
-                        STREAM_ID,
-                        command::on_status(command::status_info(
-                            "status",
-                            "NetStream.Unpublish.Success",
-                            "Stream is now unpublished",
-                            vec![],
-                        )),
+                    self.send_status(
+                        "status",
+                        "NetStream.Unpublish.Success",
+                        "Stream is now unpublished",
+                        vec![],
                     );
                 }
                 Ok(())
@@ -438,11 +461,7 @@ impl ServerSession {
                 UserControlEvent::StreamBegin(STREAM_ID),
             )
         };
-        self.send_command(
-            csid::STREAM,
-            STREAM_ID,
-            command::on_status(command::status_info("status", code, desc, vec![])),
-        );
+        self.send_status("status", code, desc, vec![]);
         self.transport
             .send_control(ControlMessage::UserControl(event));
     }
@@ -499,15 +518,11 @@ impl ServerSession {
             STREAM_ID,
             command::on_fc("onFCPublish", "NetStream.Publish.Start", &desc),
         );
-        self.send_command(
-            csid::STREAM,
-            STREAM_ID,
-            command::on_status(command::status_info(
-                "status",
-                "NetStream.Publish.Start",
-                &desc,
-                vec![("clientid", Amf0Value::String("ASAICiss".into()))],
-            )),
+        self.send_status(
+            "status",
+            "NetStream.Publish.Start",
+            &desc,
+            vec![("clientid", Amf0Value::String("ASAICiss".into()))],
         );
         self.state = ServerState::Publishing;
         self.process()
@@ -516,18 +531,16 @@ impl ServerSession {
     /// Refuses the pending publish with an error onStatus (`code`, e.g.
     /// `NetStream.Publish.BadName`); the caller closes the connection after the flush.
     pub fn reject_publish(&mut self, code: &str, description: &str) -> Result<(), RtmpError> {
-        self.expect_state(ServerState::PublishPending, "reject_publish")?;
-        self.send_command(
-            csid::STREAM,
-            STREAM_ID,
-            command::on_status(command::status_info("error", code, description, vec![])),
-        );
-        self.state = ServerState::Closed;
-        Ok(())
+        self.reject_stream(
+            ServerState::PublishPending,
+            "reject_publish",
+            code,
+            description,
+        )
     }
 
     /// Accepts the pending play: StreamBegin, Play.Reset, Play.Start,
-    /// `|RtmpSampleAccess`, Data.Start. Media follows with [`send_media`](Self::send_media).
+    /// `|RtmpSampleAccess`. Media follows with [`send_media`](Self::send_media).
     pub fn accept_play(&mut self, stream: &str) -> Result<(), RtmpError> {
         self.expect_state(ServerState::PlayPending, "accept_play")?;
         self.transport
@@ -540,15 +553,11 @@ impl ServerSession {
             ("NetStream.Play.Reset", reset),
             ("NetStream.Play.Start", start),
         ] {
-            self.send_command(
-                csid::STREAM,
-                STREAM_ID,
-                command::on_status(command::status_info(
-                    "status",
-                    code,
-                    &desc,
-                    vec![("details", Amf0Value::String(stream.to_string()))],
-                )),
+            self.send_status(
+                "status",
+                code,
+                &desc,
+                vec![("details", Amf0Value::String(stream.to_string()))],
             );
         }
         // SRS also sends onStatus(NetStream.Data.Start) as a data message here;
@@ -562,14 +571,7 @@ impl ServerSession {
 
     /// Refuses the pending play with an error onStatus; the caller closes after the flush.
     pub fn reject_play(&mut self, code: &str, description: &str) -> Result<(), RtmpError> {
-        self.expect_state(ServerState::PlayPending, "reject_play")?;
-        self.send_command(
-            csid::STREAM,
-            STREAM_ID,
-            command::on_status(command::status_info("error", code, description, vec![])),
-        );
-        self.state = ServerState::Closed;
-        Ok(())
+        self.reject_stream(ServerState::PlayPending, "reject_play", code, description)
     }
 
     /// Queues one media message for a player with the timestamp given (the

@@ -163,29 +163,7 @@ impl Consumer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use bytes::Bytes;
-    use srs_kernel::MediaKind;
-
-    fn video(ts: u32, key: bool) -> MediaMessage {
-        let first = if key { 0x17 } else { 0x27 };
-        MediaMessage::new(
-            MediaKind::Video,
-            ts,
-            Bytes::from(vec![first, 1, 0, 0, 0, 1, 2, 3]),
-        )
-    }
-
-    fn audio(ts: u32) -> MediaMessage {
-        MediaMessage::new(MediaKind::Audio, ts, Bytes::from_static(&[0xaf, 1, 7, 7]))
-    }
-
-    fn sh(ts: u32) -> MediaMessage {
-        MediaMessage::new(
-            MediaKind::Video,
-            ts,
-            Bytes::from_static(&[0x17, 0, 0, 0, 0, 1]),
-        )
-    }
+    use crate::stream::test_media::{audio, video, video_header as sh};
 
     #[test]
     fn overflow_drops_to_next_keyframe_and_keeps_headers() {

@@ -64,21 +64,7 @@ impl GopCache {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use bytes::Bytes;
-    use srs_kernel::MediaKind;
-
-    fn video(ts: u32, key: bool) -> MediaMessage {
-        let first = if key { 0x17 } else { 0x27 };
-        MediaMessage::new(
-            MediaKind::Video,
-            ts,
-            Bytes::from(vec![first, 1, 0, 0, 0, 9]),
-        )
-    }
-
-    fn audio(ts: u32) -> MediaMessage {
-        MediaMessage::new(MediaKind::Audio, ts, Bytes::from_static(&[0xaf, 1, 7]))
-    }
+    use crate::stream::test_media::{audio, video, video_header};
 
     #[test]
     fn keeps_only_the_last_gop() {
@@ -100,12 +86,7 @@ mod tests {
     fn sequence_headers_are_not_cached() {
         let mut g = GopCache::new();
         g.push(&video(0, true));
-        let sh = MediaMessage::new(
-            MediaKind::Video,
-            0,
-            Bytes::from_static(&[0x17, 0, 0, 0, 0, 1]),
-        );
-        g.push(&sh);
+        g.push(&video_header(0));
         assert_eq!(g.messages().len(), 1);
         g.clear();
         assert_eq!(g.bytes(), 0);

@@ -7,6 +7,8 @@ pub mod gop_cache;
 pub mod jitter;
 pub mod registry;
 pub mod source;
+#[cfg(test)]
+mod test_media;
 
 pub use consumer::Consumer;
 pub use jitter::JitterMode;

@@ -3,20 +3,20 @@
 
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpListener};
-use std::path::Path;
 use std::process::{Command, Output};
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use bytes::Buf;
-use srs_app::config::Config;
-use srs_app::{Server, ServerHandle};
 use srs_core::FastRng;
 use srs_rtmp::bandwidth::{
     BandwidthAction, BandwidthReport, BandwidthServer, BandwidthServerConfig,
 };
 use srs_rtmp::command::ServerInfo;
 use srs_rtmp::session::server::{ServerEvent, ServerSession};
+
+mod common;
+
+use common::TestServer;
 
 const KEY: &str = "35c9b402c12a7246868752e2878f7e0e";
 
@@ -34,41 +34,6 @@ fn bandcheck_config(limit_kbps: u32) -> String {
              }}\n\
          }}\n"
     )
-}
-
-/// The server on its own thread, stopped on drop.
-struct TestServer {
-    addr: SocketAddr,
-    handle: ServerHandle,
-    thread: Option<JoinHandle<()>>,
-}
-
-impl TestServer {
-    fn start(body: &str) -> TestServer {
-        let text = format!("listen 127.0.0.1:0;\ndaemon off;\nsrs_log_tank console;\n{body}");
-        let config = Config::parse_str(&text, Path::new("test.conf")).expect("test config parses");
-        let server = Server::bind(config, false).expect("server binds");
-        let addr = server.local_addrs()[0];
-        let handle = server.handle();
-        let thread = std::thread::spawn(move || {
-            let mut server = server;
-            server.run().expect("server runs");
-        });
-        TestServer {
-            addr,
-            handle,
-            thread: Some(thread),
-        }
-    }
-}
-
-impl Drop for TestServer {
-    fn drop(&mut self) {
-        self.handle.stop();
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
 }
 
 fn url(addr: SocketAddr, key: &str, vhost: &str) -> String {
@@ -116,7 +81,7 @@ fn assert_near_limit(v: &serde_json::Value, limit: u64) {
 
 #[test]
 fn bandcheck_vhost_4000_kbps_and_the_interval() {
-    let server = TestServer::start(&bandcheck_config(4000));
+    let server = TestServer::with_config(&bandcheck_config(4000));
     let u = url(server.addr, KEY, "bandcheck.srs.com");
     let v = check_json(&u);
     assert_near_limit(&v, 4000);
@@ -132,7 +97,7 @@ fn bandcheck_vhost_4000_kbps_and_the_interval() {
 
 #[test]
 fn bandcheck_vhost_1000_kbps_text_output() {
-    let server = TestServer::start(&bandcheck_config(1000));
+    let server = TestServer::with_config(&bandcheck_config(1000));
     let out = check(&[&url(server.addr, KEY, "bandcheck.srs.com")]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -163,7 +128,7 @@ fn bandcheck_vhost_1000_kbps_text_output() {
 
 #[test]
 fn a_wrong_key_or_no_bandcheck_fails_with_a_clear_message() {
-    let server = TestServer::start(&bandcheck_config(1000));
+    let server = TestServer::with_config(&bandcheck_config(1000));
     // Wrong key: SRS drops the connection; either way the tool must say why.
     let out = check(&[
         &url(server.addr, "wrong", "bandcheck.srs.com"),

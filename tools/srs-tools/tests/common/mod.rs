@@ -26,9 +26,13 @@ pub struct TestServer {
 impl TestServer {
     /// Starts a server with only a default vhost on 127.0.0.1:0.
     pub fn start() -> TestServer {
-        let text =
-            "listen 127.0.0.1:0;\ndaemon off;\nsrs_log_tank console;\nvhost __defaultVhost__ { }\n";
-        let config = Config::parse_str(text, Path::new("test.conf")).expect("test config parses");
+        Self::with_config("vhost __defaultVhost__ { }\n")
+    }
+
+    /// Starts a server on 127.0.0.1:0 with the vhosts (and other directives) of `body`.
+    pub fn with_config(body: &str) -> TestServer {
+        let text = format!("listen 127.0.0.1:0;\ndaemon off;\nsrs_log_tank console;\n{body}");
+        let config = Config::parse_str(&text, Path::new("test.conf")).expect("test config parses");
         let server = Server::bind(config, false).expect("server binds");
         let addr = server.local_addrs()[0];
         let handle = server.handle();

@@ -198,7 +198,9 @@ pub fn format_local_time(unix_ms: u64) -> String {
     )
 }
 
-/// Formats one log line (with trailing newline) the way SRS does.
+/// Formats one log line (with trailing newline) the way SRS does. Control
+/// characters in the message are escaped (`\n` becomes the two characters
+/// `\` `n`), so text a client chose cannot forge or split log lines.
 pub fn format_line(
     unix_ms: u64,
     level: Level,
@@ -206,14 +208,36 @@ pub fn format_line(
     cid: u64,
     msg: &dyn std::fmt::Display,
 ) -> String {
-    format!(
-        "[{}][{}][{}][{}] {}\n",
+    let mut line = format!(
+        "[{}][{}][{}][{}] ",
         format_local_time(unix_ms),
         level.name(),
         pid,
         cid,
-        msg
-    )
+    );
+    push_escaped(&mut line, &msg.to_string());
+    line.push('\n');
+    line
+}
+
+/// Appends `text` with its control characters escaped.
+pub fn push_escaped(out: &mut String, text: &str) {
+    if !text.chars().any(char::is_control) {
+        out.push_str(text);
+        return;
+    }
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => {
+                use std::fmt::Write;
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
 }
 
 impl log::Log for TraceLogger {
@@ -267,6 +291,20 @@ mod tests {
             "[2023-11-14 22:13:20.123][trace][42][7] hello\n".len()
         );
         assert!(line.ends_with("][trace][42][7] hello\n"));
+    }
+
+    #[test]
+    fn control_characters_cannot_forge_lines() {
+        let line = format_line(
+            0,
+            Level::Warn,
+            1,
+            2,
+            &"app=live\n[2023-11-14][error][1][2] forged\r\0\u{1b}[31m",
+        );
+        assert_eq!(line.matches('\n').count(), 1, "{line}");
+        assert!(line.ends_with("app=live\\n[2023-11-14][error][1][2] forged\\r\\u{0}\\u{1b}[31m\n"));
+        assert!(!line.contains('\r') && !line.contains('\0'));
     }
 
     #[test]

@@ -42,6 +42,9 @@ pub enum RtmpError {
         /// The maximum number of live chunk streams.
         limit: usize,
     },
+    /// A vhost, app or stream name the server refuses (see [`crate::name`]).
+    #[error(transparent)]
+    BadName(#[from] crate::name::BadName),
     /// A malformed protocol message (control message, aggregate, ...).
     #[error("protocol: {0}")]
     Protocol(String),

@@ -13,6 +13,7 @@ pub mod chunk;
 pub mod command;
 pub mod error;
 pub mod handshake;
+pub mod name;
 pub mod out_queue;
 pub mod session;
 pub mod url;

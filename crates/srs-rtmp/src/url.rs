@@ -6,6 +6,7 @@
 //! cannot send `?` write `...vhost...name` or use `,` / `&&` separators.
 
 use crate::error::RtmpError;
+use crate::name::{check_app, check_stream, check_vhost, BadName};
 
 /// Default RTMP port.
 pub const DEFAULT_PORT: u16 = 1935;
@@ -57,7 +58,8 @@ pub fn query_value<'a>(query: &'a str, key: &str) -> Option<&'a str> {
 
 impl RequestUrl {
     /// Parses the connect's tcUrl and app. The app field of the command object
-    /// wins over the path of the tcUrl when present.
+    /// wins over the path of the tcUrl when present. The app and vhost must
+    /// pass [`crate::name`]'s checks.
     pub fn from_connect(tc_url: &str, app_field: &str) -> Result<RequestUrl, RtmpError> {
         let (schema, rest) = tc_url
             .split_once("://")
@@ -102,22 +104,30 @@ impl RequestUrl {
                 url.vhost = v.to_string();
             }
         }
+        check_app(&url.app)?;
+        check_vhost(&url.vhost)?;
         Ok(url)
     }
 
     /// Sets the stream from a publish/play name, which may carry its own parameters
     /// (`stream?vhost=x&token=y`); a `vhost` there overrides the connect's.
-    pub fn set_stream(&mut self, name: &str) {
+    /// A stream or vhost that fails [`crate::name`]'s checks leaves `self`
+    /// unchanged.
+    pub fn set_stream(&mut self, name: &str) -> Result<(), BadName> {
         let (stream, query) = split_query(name);
+        check_stream(&stream)?;
+        let vhost = query_value(&query, "vhost").filter(|v| !v.is_empty());
+        if let Some(v) = vhost {
+            check_vhost(v)?;
+        }
+        if let Some(v) = vhost {
+            self.vhost = v.to_string();
+        }
         self.stream = stream;
         if !query.is_empty() {
-            if let Some(v) = query_value(&query, "vhost") {
-                if !v.is_empty() {
-                    self.vhost = v.to_string();
-                }
-            }
             self.param = format!("?{query}");
         }
+        Ok(())
     }
 
     /// The `vhost/app/stream` key of the stream.
@@ -165,11 +175,28 @@ mod tests {
         assert_eq!(u.app, "live");
         assert_eq!(u.vhost, "demo.com");
         let mut u = RequestUrl::from_connect("rtmp://127.0.0.1/live", "live").expect("parses");
-        u.set_stream("livestream?vhost=other.com&token=abc");
+        u.set_stream("livestream?vhost=other.com&token=abc")
+            .expect("valid");
         assert_eq!(u.stream, "livestream");
         assert_eq!(u.vhost, "other.com");
         assert_eq!(u.param, "?vhost=other.com&token=abc");
         assert_eq!(u.stream_key(), "other.com/live/livestream");
+    }
+
+    #[test]
+    fn dangerous_names_are_refused() {
+        assert!(RequestUrl::from_connect("rtmp://h/../x", "").is_err());
+        assert!(RequestUrl::from_connect("rtmp://h/live", "../x").is_err());
+        assert!(RequestUrl::from_connect("rtmp://h/live", "li\nve").is_err());
+        assert!(RequestUrl::from_connect("rtmp://h/live?vhost=a/b", "").is_err());
+        let mut u = RequestUrl::from_connect("rtmp://h/live", "live").expect("parses");
+        assert!(u.set_stream("../../y").is_err());
+        assert!(u.set_stream("a\nb").is_err());
+        assert!(u.set_stream("s?vhost=../..").is_err());
+        assert_eq!(u.stream, "");
+        assert_eq!(u.vhost, "h");
+        assert!(u.set_stream("s?vhost=ok.com").is_ok());
+        assert_eq!(u.stream_key(), "ok.com/live/s");
     }
 
     #[test]

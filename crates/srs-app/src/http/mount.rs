@@ -1,6 +1,8 @@
 //! HTTP-FLV mounts: `[vhost]/[app]/[stream].flv` templates matched against
 //! request paths.
 
+use srs_rtmp::name::{check_app, check_stream};
+
 /// A request path matched to a stream.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MountMatch {
@@ -32,9 +34,6 @@ pub fn match_mount(template: &str, vhost: &str, path: &str) -> Option<MountMatch
             let var = &rest[1..end];
             let suffix = &rest[end + 1..];
             let value = ps.strip_prefix(prefix)?.strip_suffix(suffix)?;
-            if value.is_empty() || value.contains("..") {
-                return None;
-            }
             match var {
                 "app" => app = value.to_string(),
                 "stream" => stream = value.to_string(),
@@ -44,7 +43,8 @@ pub fn match_mount(template: &str, vhost: &str, path: &str) -> Option<MountMatch
             return None;
         }
     }
-    if stream.is_empty() || app.is_empty() {
+    // Names from a URL are as untrusted as names from an RTMP client.
+    if check_app(&app).is_err() || check_stream(&stream).is_err() {
         return None;
     }
     Some(MountMatch { app, stream })
@@ -84,6 +84,23 @@ mod tests {
             ),
             None
         );
+    }
+
+    #[test]
+    fn unsafe_names_do_not_match() {
+        let t = "[vhost]/[app]/[stream].flv";
+        let d = "__defaultVhost__";
+        for p in [
+            "/../s.flv",
+            "/live/...flv",
+            "/live/a\nb.flv",
+            "/live/a\\b.flv",
+            "/./s.flv",
+        ] {
+            assert_eq!(match_mount(t, d, p), None, "{p:?}");
+        }
+        let long = format!("/live/{}.flv", "s".repeat(201));
+        assert_eq!(match_mount(t, d, &long), None);
     }
 
     #[test]

@@ -16,6 +16,10 @@ use crate::hooks;
 use crate::refer;
 use crate::stream::StreamKey;
 
+/// Starts the refusal reason of a name that failed `srs_rtmp::name`'s checks
+/// (a publish refused so answers `NetStream.Publish.BadName`).
+const BAD_NAME: &str = "bad name: ";
+
 impl Server {
     /// Handles every pending event of RTMP connection `id`.
     pub(crate) fn drain_rtmp_events(&mut self, id: Id) {
@@ -183,10 +187,8 @@ impl Server {
         let conn = self.conns.get_mut(id).ok_or("connection gone")?;
         let rtmp = conn.rtmp().ok_or("not rtmp")?;
         let mut url = rtmp.url.clone().ok_or("not connected")?;
-        url.set_stream(stream);
-        if url.stream.is_empty() {
-            return Err(format!("empty stream name in {stream:?}"));
-        }
+        url.set_stream(stream)
+            .map_err(|e| format!("{BAD_NAME}{e}"))?;
         let vhost = self
             .config
             .resolve_vhost(&url.vhost)
@@ -236,7 +238,7 @@ impl Server {
     }
 
     pub(crate) fn reject_publish(&mut self, id: Id, why: &str) -> Result<(), RtmpError> {
-        let code = if why.contains("already publishing") {
+        let code = if why.contains("already publishing") || why.starts_with(BAD_NAME) {
             "NetStream.Publish.BadName"
         } else {
             "NetStream.Publish.Denied"

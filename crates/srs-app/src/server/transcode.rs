@@ -7,6 +7,7 @@ use srs_core::Id;
 
 use super::Server;
 use crate::config::ffmpeg::{ffmpeg_args, transcode};
+use crate::sink::safe_path::is_under;
 use crate::supervisor::JobSpec;
 
 fn group(key: &crate::stream::StreamKey) -> String {
@@ -58,14 +59,19 @@ impl Server {
                         .replace("[engine]", name)
                 };
                 let output = fill(&engine.output);
+                let log_file = self.config.ff_log_dir.join(format!(
+                    "ffmpeg-transcode-{}-{}-{}-{name}.log",
+                    key.vhost, key.app, key.stream
+                ));
+                if !is_under(&self.config.ff_log_dir, &log_file) {
+                    log::error!("transcode {key} {name} refused: its log would leave ff_log_dir");
+                    continue;
+                }
                 jobs.push(JobSpec {
                     name: format!("{key} {name}"),
                     program: t.ffmpeg.clone(),
                     args: ffmpeg_args(&input, false, engine, &output),
-                    log_file: self.config.ff_log_dir.join(format!(
-                        "ffmpeg-transcode-{}-{}-{}-{name}.log",
-                        key.vhost, key.app, key.stream
-                    )),
+                    log_file,
                 });
             }
         }

@@ -11,6 +11,7 @@ use srs_kernel::flv::{file_header, previous_tag_size, tag_header};
 use srs_kernel::MediaMessage;
 
 use super::disk::{DiskJob, DiskWorker, Owner};
+use super::safe_path::{is_under, template_root};
 use crate::config::{DvrConfig, DvrPlan};
 use crate::stream::jitter::{Jitter, JitterMode};
 
@@ -42,6 +43,8 @@ pub struct DvrSink {
     audio_header: Option<MediaMessage>,
     seen_video: bool,
     elapsed_base: Option<u32>,
+    /// Set when this stream's files would leave `dvr_path`: nothing is recorded.
+    refused: bool,
 }
 
 impl DvrSink {
@@ -59,6 +62,7 @@ impl DvrSink {
             audio_header: None,
             seen_video: false,
             elapsed_base: None,
+            refused: false,
         }
     }
 
@@ -91,6 +95,15 @@ impl DvrSink {
 
     fn open(&mut self, unix_ms: u64, stream_ms: u32, disk: &DiskWorker) {
         let path = self.file_path(unix_ms);
+        let root = template_root(&self.cfg.path);
+        if !is_under(root, &path) {
+            log::error!(
+                "DVR refused: the file would leave dvr_path {}",
+                root.display()
+            );
+            self.refused = true;
+            return;
+        }
         let mut tmp = path.as_os_str().to_owned();
         tmp.push(".tmp");
         let id = NEXT_FILE_ID.fetch_add(1, Ordering::Relaxed);
@@ -152,6 +165,9 @@ impl DvrSink {
         unix_ms: u64,
         disk: &DiskWorker,
     ) -> Option<PathBuf> {
+        if self.refused {
+            return None;
+        }
         if msg.is_script() {
             self.metadata = Some(without_file_fields(msg));
         } else if msg.is_sequence_header() {
@@ -252,6 +268,31 @@ mod tests {
             d.file_path(42),
             PathBuf::from("/data/demo.com/live/s-42.flv")
         );
+    }
+
+    #[test]
+    fn names_that_escape_dvr_path_record_nothing() {
+        use srs_kernel::MediaKind;
+        let dir = std::env::temp_dir().join(format!("srs-dvr-escape-{}", std::process::id()));
+        let disk = DiskWorker::start(std::sync::Arc::new(|| {})).expect("disk");
+        let msg = MediaMessage::new(MediaKind::Audio, 0, Bytes::from_static(&[0xaf, 1, 0]));
+        for (template, app, stream) in [
+            (dir.join("root"), "../x", "s"),
+            (dir.join("root"), "live", "../../y"),
+            (dir.join("root/[app]/[stream].flv"), "..", "s"),
+            (dir.join("root/[stream].flv"), "live", "../z"),
+        ] {
+            let cfg = DvrConfig {
+                path: template,
+                ..DvrConfig::default()
+            };
+            let mut d = DvrSink::new(TEST_OWNER, &cfg, "v", app, stream);
+            assert_eq!(d.on_media(&msg, 1, &disk), None);
+            assert!(d.refused, "{app} {stream}");
+            assert_eq!(d.on_unpublish(&disk), None);
+        }
+        drop(disk);
+        assert!(!dir.exists(), "nothing written near {}", dir.display());
     }
 
     #[test]

@@ -11,6 +11,7 @@ use srs_kernel::ts::FlvToTs;
 use srs_kernel::MediaMessage;
 
 use super::disk::{DiskJob, DiskWorker, Owner};
+use super::safe_path::is_under;
 use super::timeline::Timeline;
 use crate::config::HlsConfig;
 
@@ -37,6 +38,7 @@ struct OpenSegment {
 /// The HLS muxer of one stream.
 pub struct HlsSink {
     owner: Owner,
+    root: PathBuf,
     dir: PathBuf,
     stream: String,
     fragment_ms: u64,
@@ -57,6 +59,7 @@ impl HlsSink {
     pub fn new(owner: Owner, cfg: &HlsConfig, atc: bool, app: &str, stream: &str) -> Self {
         HlsSink {
             owner,
+            root: cfg.path.clone(),
             dir: cfg.path.join(app),
             stream: stream.to_string(),
             fragment_ms: (cfg.fragment_secs * 1000.0) as u64,
@@ -75,6 +78,7 @@ impl HlsSink {
     /// Applies (possibly reloaded) settings for the next publish.
     pub fn reconfigure(&mut self, owner: Owner, cfg: &HlsConfig, app: &str) {
         self.owner = owner;
+        self.root = cfg.path.clone();
         self.dir = cfg.path.join(app);
         self.fragment_ms = (cfg.fragment_secs * 1000.0) as u64;
         self.window_ms = (cfg.window_secs * 1000.0) as u64;
@@ -92,6 +96,11 @@ impl HlsSink {
     /// The playlist path.
     pub fn playlist_path(&self) -> PathBuf {
         self.dir.join(format!("{}.m3u8", self.stream))
+    }
+
+    /// Whether the playlist and segments stay below `hls_path`.
+    fn paths_are_safe(&self) -> bool {
+        is_under(&self.root, &self.playlist_path()) && is_under(&self.root, &self.segment_path(0))
     }
 
     fn segment_path(&self, seq: u64) -> PathBuf {
@@ -112,6 +121,13 @@ impl HlsSink {
     pub fn on_media(&mut self, msg: &MediaMessage, disk: &DiskWorker) -> Result<(), String> {
         if self.disabled || msg.is_script() {
             return Ok(());
+        }
+        if !self.paths_are_safe() {
+            self.disabled = true;
+            return Err(format!(
+                "files of this stream would leave hls_path {}: HLS refused",
+                self.root.display()
+            ));
         }
         let t = self.timeline.map(msg.timestamp);
         if msg.is_video() {
@@ -248,12 +264,26 @@ impl HlsSink {
                 p,
                 "#EXTINF:{:.3},\n{}-{}.ts\n",
                 s.duration_ms as f64 / 1000.0,
-                self.stream,
+                uri_escaped(&self.stream),
                 s.seq
             );
         }
         p
     }
+}
+
+/// A file name as a relative URI: everything but unreserved characters is
+/// percent-encoded, so no name can start a tag (`#`) or break a line.
+fn uri_escaped(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for b in name.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -321,5 +351,38 @@ mod tests {
         let text = std::fs::read_to_string(dir.join("live/a.m3u8")).expect("playlist");
         assert!(text.contains("#EXT-X-DISCONTINUITY\n#EXTINF:4.0"), "{text}");
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn names_that_escape_hls_path_write_nothing() {
+        let dir = std::env::temp_dir().join(format!("srs-hls-escape-{}", std::process::id()));
+        let mut disk = DiskWorker::start(Arc::new(|| {})).expect("disk");
+        let cfg = HlsConfig {
+            path: dir.join("root"),
+            ..HlsConfig::default()
+        };
+        for (app, stream) in [("../x", "s"), ("live", "../../y"), ("live", "/tmp/z")] {
+            let mut sink = HlsSink::new(TEST_OWNER, &cfg, false, app, stream);
+            sink.on_publish();
+            assert!(
+                sink.on_media(&aac(0, true), &disk).is_err(),
+                "{app} {stream}"
+            );
+            assert!(sink.disabled);
+            assert!(sink.on_media(&aac(10, false), &disk).is_ok());
+        }
+        disk.shutdown();
+        assert!(
+            !dir.exists(),
+            "nothing written anywhere under {}",
+            dir.display()
+        );
+    }
+
+    #[test]
+    fn playlist_uris_are_escaped() {
+        assert_eq!(uri_escaped("live-stream_1.x~"), "live-stream_1.x~");
+        assert_eq!(uri_escaped("#EXT x"), "%23EXT%20x");
+        assert_eq!(uri_escaped("é"), "%C3%A9");
     }
 }

@@ -4,6 +4,7 @@
 pub mod disk;
 pub mod dvr;
 pub mod hls;
+pub mod safe_path;
 pub mod timeline;
 
 pub use disk::{DiskEvent, DiskJob, DiskWorker, Owner, SinkKind};

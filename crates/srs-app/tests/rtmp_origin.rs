@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier};
 use std::time::Duration;
 
-use bytes::{Buf, Bytes};
+use bytes::Bytes;
 use common::*;
 use srs_kernel::{Amf0Value, MediaMessage};
 use srs_rtmp::RtmpError;
@@ -159,45 +159,6 @@ fn second_publisher_is_refused_until_the_first_leaves() {
         c.publish().is_ok()
     });
     assert!(republished, "publish after the publisher disconnected");
-}
-
-/// Completes a client handshake on a raw socket and returns it.
-fn raw_handshaken(addr: std::net::SocketAddr) -> TcpStream {
-    let mut s = tcp(addr);
-    let mut rng = srs_core::FastRng::new(5);
-    let mut hs =
-        srs_rtmp::handshake::ClientHandshake::new(false, 0, &mut |b: &mut [u8]| rng.fill(b));
-    let c0c1 = hs.take_output().expect("c0c1");
-    s.write_all(&c0c1).expect("send c0c1");
-    let mut s0s1s2 = vec![0u8; 3073];
-    s.read_exact(&mut s0s1s2).expect("read s0s1s2");
-    hs.feed(&s0s1s2, &mut |b: &mut [u8]| rng.fill(b))
-        .expect("handshake");
-    let c2 = hs.take_output().expect("c2");
-    s.write_all(&c2).expect("send c2");
-    s
-}
-
-/// Encodes one message with a fresh chunk encoder (fmt 0, chunk size 128).
-fn chunked(csid: u32, type_id: u8, payload: &[u8]) -> Vec<u8> {
-    let mut enc = srs_rtmp::chunk::ChunkEncoder::new();
-    let mut q = srs_rtmp::out_queue::OutQueue::new();
-    enc.encode(
-        csid,
-        0,
-        type_id,
-        0,
-        &Bytes::copy_from_slice(payload),
-        &mut q,
-    );
-    let mut v = Vec::new();
-    while q.has_remaining() {
-        let c = q.chunk();
-        v.extend_from_slice(c);
-        let n = c.len();
-        q.advance(n);
-    }
-    v
 }
 
 /// True when the server closes `s` within a few seconds.

@@ -42,6 +42,14 @@ pub enum KernelError {
         /// The nesting limit.
         limit: usize,
     },
+    /// More items than the limit (hostile input).
+    #[error("too many {what}: limit is {limit}")]
+    TooMany {
+        /// What was being counted.
+        what: &'static str,
+        /// The limit.
+        limit: usize,
+    },
 }
 
 impl KernelError {

@@ -26,6 +26,16 @@ pub enum RtmpError {
         /// The configured maximum.
         limit: u32,
     },
+    /// A command, data or control message longer than the command limit.
+    #[error("message of type {type_id} has {size} bytes, over the limit of {limit} for commands and data")]
+    CommandTooLarge {
+        /// The message type.
+        type_id: u8,
+        /// Announced message length.
+        size: u32,
+        /// The limit.
+        limit: u32,
+    },
     /// A chunk stream that was never seen started with a header other than fmt 0.
     #[error("new chunk stream {cid} must start with fmt 0, found fmt {fmt}")]
     NewChunkStreamWithoutFmt0 {

@@ -61,7 +61,15 @@ pub struct HttpState {
     pub requests: u64,
     /// Query of a live FLV play (`?token=...`), for hook payloads.
     pub play_param: String,
+    /// Reading stopped because [`MAX_PIPELINED_INPUT`] bytes wait unparsed;
+    /// it resumes once answers have taken some of them.
+    pub read_paused: bool,
 }
+
+/// Unparsed input an HTTP connection may hold (pipelined requests wait there
+/// and are answered one at a time); beyond it the peer is not read until
+/// answers catch up.
+pub const MAX_PIPELINED_INPUT: usize = request::MAX_HEAD + request::MAX_BODY;
 
 impl HttpState {
     /// A fresh connection of `service`.
@@ -74,6 +82,7 @@ impl HttpState {
             keep_alive: false,
             requests: 0,
             play_param: String::new(),
+            read_paused: false,
         }
     }
 

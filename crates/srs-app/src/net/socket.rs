@@ -60,13 +60,23 @@ pub struct ReadOutcome {
     pub budget_exhausted: bool,
 }
 
-/// Reads until WouldBlock, EOF or `budget` bytes, handing each piece to `sink`.
-/// A `sink` error stops the pass and is returned.
+/// What the consumer of a read pass wants next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    /// Keep reading.
+    More,
+    /// Stop this pass: the consumer has enough unprocessed input. The outcome
+    /// says `budget_exhausted`, so the driver comes back on a later turn.
+    Pause,
+}
+
+/// Reads until WouldBlock, EOF, `budget` bytes or a [`Flow::Pause`], handing
+/// each piece to `sink`. A `sink` error stops the pass and is returned.
 pub fn read_with<R: Read, E>(
     socket: &mut R,
     buf: &mut [u8],
     budget: usize,
-    mut sink: impl FnMut(&[u8]) -> Result<(), E>,
+    mut sink: impl FnMut(&[u8]) -> Result<Flow, E>,
 ) -> Result<ReadOutcome, ReadError<E>> {
     let mut outcome = ReadOutcome::default();
     loop {
@@ -81,7 +91,10 @@ pub fn read_with<R: Read, E>(
             }
             Ok(n) => {
                 outcome.read += n;
-                sink(&buf[..n]).map_err(ReadError::Sink)?;
+                if sink(&buf[..n]).map_err(ReadError::Sink)? == Flow::Pause {
+                    outcome.budget_exhausted = true;
+                    return Ok(outcome);
+                }
             }
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(outcome),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
@@ -173,20 +186,30 @@ mod tests {
         let mut src = &data[..];
         let mut buf = [0u8; 128];
         let mut got = 0;
-        let o = read_with(&mut src, &mut buf, 300, |b: &[u8]| -> Result<(), ()> {
+        let o = read_with(&mut src, &mut buf, 300, |b: &[u8]| -> Result<Flow, ()> {
             got += b.len();
-            Ok(())
+            Ok(Flow::More)
         })
         .expect("read");
         assert!(o.budget_exhausted);
         assert_eq!(o.read, 384);
         assert_eq!(got, 384);
-        let o = read_with(&mut src, &mut buf, 10_000, |_: &[u8]| -> Result<(), ()> {
-            Ok(())
+        let o = read_with(&mut src, &mut buf, 10_000, |_: &[u8]| -> Result<Flow, ()> {
+            Ok(Flow::More)
         })
         .expect("read");
         assert!(o.eof);
         assert_eq!(o.read, 616);
+        let mut src3 = &data[..];
+        let o = read_with(
+            &mut src3,
+            &mut buf,
+            10_000,
+            |_: &[u8]| -> Result<Flow, ()> { Ok(Flow::Pause) },
+        )
+        .expect("read");
+        assert!(o.budget_exhausted && !o.eof);
+        assert_eq!(o.read, 128, "one piece, then the pause");
         let mut src2 = &data[..];
         let r = read_with(&mut src2, &mut buf, 10_000, |_: &[u8]| Err("refused"));
         assert!(matches!(r, Err(ReadError::Sink("refused"))));

@@ -9,7 +9,7 @@ use crate::hooks;
 use crate::http::files::{self, PathError};
 use crate::http::mount::match_mount;
 use crate::http::request::{self, percent_decode, Request, RequestError};
-use crate::http::{flv_live, response, Body, HttpService};
+use crate::http::{flv_live, response, Body, HttpService, MAX_PIPELINED_INPUT};
 use crate::stream::StreamKey;
 
 impl Server {
@@ -28,7 +28,13 @@ impl Server {
             if http.busy() {
                 return;
             }
-            let req = match request::parse(&mut http.input) {
+            let parsed = request::parse(&mut http.input);
+            if http.read_paused && http.input.len() < MAX_PIPELINED_INPUT {
+                // Room again: read what the peer sent meanwhile.
+                http.read_paused = false;
+                self.hot.push(id);
+            }
+            let req = match parsed {
                 Ok(Some(r)) => r,
                 Ok(None) => return,
                 Err(e) => {

@@ -34,13 +34,15 @@ use crate::config::Config;
 use crate::conn::{Conn, Proto, Role, RtmpState};
 use crate::error::AppError;
 use crate::hooks::HookPool;
+use crate::http::MAX_PIPELINED_INPUT;
 use crate::http::{HttpService, HttpState};
 use crate::net::listener::{Listener, ListenerKind};
-use crate::net::socket::{read_with, write_buf, ReadError};
+use crate::net::socket::{read_with, write_buf, Flow, ReadError, ReadOutcome};
 use crate::sink::DiskWorker;
 use crate::stats::SystemSampler;
 use crate::stream::Registry;
 use crate::supervisor::Supervisor;
+use srs_rtmp::chunk::decoder::DEFAULT_MAX_MESSAGE_SIZE;
 
 const WAKER: Token = Token(usize::MAX);
 const SIGNALS: Token = Token(usize::MAX - 1);
@@ -50,6 +52,9 @@ const LISTENER_BASE: usize = 1 << 62;
 const READ_BUDGET: usize = 512 * 1024;
 /// Encoded bytes kept ready in a player's outbound queue; the rest waits in its consumer.
 const FLUSH_HIGH_WATER: usize = 256 * 1024;
+/// Answers (pongs, acks, results) queued for an RTMP peer that does not read
+/// them, beyond which it is closed.
+const MAX_UNREAD_OUTPUT: usize = 4 * 1024 * 1024;
 /// Housekeeping interval (timeouts).
 const TICK_MS: u64 = 1000;
 /// A connection that is neither publishing nor playing and sends nothing for this long is closed.
@@ -326,7 +331,9 @@ impl Server {
         let mut events = Events::with_capacity(1024);
         log::info!("server started, pid {}", std::process::id());
         while !self.stop.load(Ordering::SeqCst) {
-            let timeout = if self.hot.is_empty() {
+            // Work left from the last turn (input over a budget, answers
+            // queued while flushing) runs at once, not after the next tick.
+            let timeout = if self.hot.is_empty() && self.dirty.is_empty() {
                 let timer = self.timers.peek().map_or(u64::MAX, |Reverse((t, _))| *t);
                 let due = self.next_tick_ms.min(self.next_merge_ms).min(timer);
                 Duration::from_millis(due.saturating_sub(self.now_ms).min(TICK_MS))
@@ -502,38 +509,57 @@ impl Server {
         let result = match &mut conn.proto {
             Proto::Rtmp(rtmp) => {
                 let session = &mut rtmp.session;
-                read_with(&mut conn.socket, &mut self.read_buf, READ_BUDGET, |data| {
-                    session.feed(data)
-                })
-                .map_err(|e| match e {
-                    ReadError::Io(e) => format!("read error: {e}"),
-                    ReadError::Sink(e) => format!("protocol error: {e}"),
-                })
+                match session.process_backlog() {
+                    Err(e) => Err(format!("protocol error: {e}")),
+                    // Events of the backlog first; the socket waits.
+                    Ok(()) if session.has_backlog() => Ok(ReadOutcome {
+                        budget_exhausted: true,
+                        ..ReadOutcome::default()
+                    }),
+                    Ok(()) => {
+                        read_with(&mut conn.socket, &mut self.read_buf, READ_BUDGET, |data| {
+                            session.feed(data)?;
+                            Ok::<_, srs_rtmp::RtmpError>(if session.has_backlog() {
+                                Flow::Pause
+                            } else {
+                                Flow::More
+                            })
+                        })
+                        .map_err(|e| match e {
+                            ReadError::Io(e) => format!("read error: {e}"),
+                            ReadError::Sink(e) => format!("protocol error: {e}"),
+                        })
+                    }
+                }
             }
             Proto::Forward(fw) => {
                 let session = &mut fw.session;
                 read_with(&mut conn.socket, &mut self.read_buf, READ_BUDGET, |data| {
-                    session.feed(data)
+                    session.feed(data).map(|()| Flow::More)
                 })
                 .map_err(|e| match e {
                     ReadError::Io(e) => format!("read error: {e}"),
                     ReadError::Sink(e) => format!("protocol error: {e}"),
                 })
             }
+            Proto::Http(http) if http.input.len() >= MAX_PIPELINED_INPUT => {
+                // Answers first; serve_http resumes reading.
+                http.read_paused = true;
+                Ok(ReadOutcome::default())
+            }
             Proto::Http(http) => {
                 let input = &mut http.input;
                 read_with(&mut conn.socket, &mut self.read_buf, READ_BUDGET, |data| {
-                    if input.len() + data.len()
-                        > crate::http::request::MAX_HEAD + crate::http::request::MAX_BODY
-                    {
-                        return Err("request too large");
-                    }
                     input.extend_from_slice(data);
-                    Ok(())
+                    Ok::<_, std::convert::Infallible>(if input.len() >= MAX_PIPELINED_INPUT {
+                        Flow::Pause
+                    } else {
+                        Flow::More
+                    })
                 })
                 .map_err(|e| match e {
                     ReadError::Io(e) => format!("read error: {e}"),
-                    ReadError::Sink(e) => e.to_string(),
+                    ReadError::Sink(e) => match e {},
                 })
             }
         };
@@ -553,6 +579,13 @@ impl Server {
             }
         }
         self.drain_events(id);
+        if let Some(queued) = self.unread_output(id) {
+            self.close(
+                id,
+                &format!("peer does not read: {queued} bytes of answers queued for it"),
+            );
+            return;
+        }
         if outcome.eof {
             self.close(id, "peer closed the connection");
             return;
@@ -561,6 +594,23 @@ impl Server {
             self.hot.push(id);
         }
         self.mark_dirty(id);
+    }
+
+    /// The bytes queued for an RTMP peer, when more than it may have: its
+    /// input makes answers (pongs, acks, results) and it never reads them.
+    /// HTTP answers one request at a time, so it needs no such cap.
+    fn unread_output(&self, id: Id) -> Option<usize> {
+        let conn = self.conns.get(id)?;
+        let cap = match (&conn.proto, &conn.role) {
+            (Proto::Http(_), _) => return None,
+            // A player's queue also holds media: up to the flush mark plus one message.
+            (_, Role::Player { .. }) => {
+                MAX_UNREAD_OUTPUT + FLUSH_HIGH_WATER + DEFAULT_MAX_MESSAGE_SIZE as usize
+            }
+            _ => MAX_UNREAD_OUTPUT,
+        };
+        let queued = conn.out_queue_len();
+        (queued > cap).then_some(queued)
     }
 
     fn drain_events(&mut self, id: Id) {

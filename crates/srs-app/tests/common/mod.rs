@@ -411,3 +411,42 @@ pub fn ffmpeg_decode_errors(path: &Path) -> String {
         .expect("run ffmpeg");
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
+
+/// Completes a client handshake on a raw socket and returns it.
+pub fn raw_handshaken(addr: std::net::SocketAddr) -> TcpStream {
+    let mut s = tcp(addr);
+    let mut rng = srs_core::FastRng::new(5);
+    let mut hs =
+        srs_rtmp::handshake::ClientHandshake::new(false, 0, &mut |b: &mut [u8]| rng.fill(b));
+    let c0c1 = hs.take_output().expect("c0c1");
+    std::io::Write::write_all(&mut s, &c0c1).expect("send c0c1");
+    let mut s0s1s2 = vec![0u8; 3073];
+    std::io::Read::read_exact(&mut s, &mut s0s1s2).expect("read s0s1s2");
+    hs.feed(&s0s1s2, &mut |b: &mut [u8]| rng.fill(b))
+        .expect("handshake");
+    let c2 = hs.take_output().expect("c2");
+    std::io::Write::write_all(&mut s, &c2).expect("send c2");
+    s
+}
+
+/// Encodes one message with a fresh chunk encoder (fmt 0, chunk size 128).
+pub fn chunked(csid: u32, type_id: u8, payload: &[u8]) -> Vec<u8> {
+    let mut enc = srs_rtmp::chunk::ChunkEncoder::new();
+    let mut q = srs_rtmp::out_queue::OutQueue::new();
+    enc.encode(
+        csid,
+        0,
+        type_id,
+        0,
+        &bytes::Bytes::copy_from_slice(payload),
+        &mut q,
+    );
+    let mut v = Vec::new();
+    while bytes::Buf::has_remaining(&q) {
+        let c = bytes::Buf::chunk(&q);
+        v.extend_from_slice(c);
+        let n = c.len();
+        bytes::Buf::advance(&mut q, n);
+    }
+    v
+}

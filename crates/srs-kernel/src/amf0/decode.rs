@@ -11,10 +11,30 @@ pub const MAX_DEPTH: usize = 64;
 /// Upper bound on elements preallocated from a count read off the wire.
 const MAX_PREALLOC: usize = 1024;
 
+/// Most values (nested ones included) one [`decode`] or [`decode_all`] call
+/// builds. A decoded value takes up to ~40 times the bytes of its encoding (a
+/// null is one byte on the wire, a 32-byte enum in memory), so a count cap is
+/// what bounds the memory hostile input can make the decoder allocate. This
+/// one leaves room for the keyframe index of a several-hour FLV file.
+pub const MAX_VALUES: usize = 65_536;
+
+/// Counts values against [`MAX_VALUES`].
+struct Budget(usize);
+
+impl Budget {
+    fn spend(&mut self) -> Result<(), KernelError> {
+        self.0 = self.0.checked_sub(1).ok_or(KernelError::TooMany {
+            what: "amf0 values",
+            limit: MAX_VALUES,
+        })?;
+        Ok(())
+    }
+}
+
 /// Decodes one value and advances `buf` past it. On error `buf` is left unchanged.
 pub fn decode(buf: &mut &[u8]) -> Result<Amf0Value, KernelError> {
     let mut cur = *buf;
-    let v = decode_value(&mut cur, 0)?;
+    let v = decode_value(&mut cur, 0, &mut Budget(MAX_VALUES))?;
     *buf = cur;
     Ok(v)
 }
@@ -23,8 +43,9 @@ pub fn decode(buf: &mut &[u8]) -> Result<Amf0Value, KernelError> {
 pub fn decode_all(buf: &[u8]) -> Result<Vec<Amf0Value>, KernelError> {
     let mut cur = buf;
     let mut out = Vec::new();
+    let mut budget = Budget(MAX_VALUES);
     while !cur.is_empty() {
-        out.push(decode_value(&mut cur, 0)?);
+        out.push(decode_value(&mut cur, 0, &mut budget)?);
     }
     Ok(out)
 }
@@ -70,20 +91,33 @@ fn read_short_string(buf: &mut &[u8], what: &'static str) -> Result<String, Kern
     read_utf8(buf, len, what)
 }
 
-fn decode_value(buf: &mut &[u8], depth: usize) -> Result<Amf0Value, KernelError> {
+fn decode_value(
+    buf: &mut &[u8],
+    depth: usize,
+    budget: &mut Budget,
+) -> Result<Amf0Value, KernelError> {
+    budget.spend()?;
     let m = read_u8(buf, "amf0 marker")?;
     match m {
         marker::NUMBER => Ok(Amf0Value::Number(read_f64(buf, "amf0 number")?)),
         marker::BOOLEAN => Ok(Amf0Value::Boolean(read_u8(buf, "amf0 boolean")? != 0)),
         marker::STRING => Ok(Amf0Value::String(read_short_string(buf, "amf0 string")?)),
-        marker::OBJECT => Ok(Amf0Value::Object(decode_properties(buf, depth + 1)?)),
+        marker::OBJECT => Ok(Amf0Value::Object(decode_properties(
+            buf,
+            depth + 1,
+            budget,
+        )?)),
         marker::NULL => Ok(Amf0Value::Null),
         marker::UNDEFINED => Ok(Amf0Value::Undefined),
         marker::REFERENCE => Ok(Amf0Value::Reference(read_u16(buf, "amf0 reference")?)),
         marker::ECMA_ARRAY => {
             // The count is advisory: encoders get it wrong, the object end is authoritative.
             let _count = read_u32(buf, "amf0 ecma array count")?;
-            Ok(Amf0Value::EcmaArray(decode_properties(buf, depth + 1)?))
+            Ok(Amf0Value::EcmaArray(decode_properties(
+                buf,
+                depth + 1,
+                budget,
+            )?))
         }
         marker::STRICT_ARRAY => {
             check_depth(depth + 1)?;
@@ -91,7 +125,7 @@ fn decode_value(buf: &mut &[u8], depth: usize) -> Result<Amf0Value, KernelError>
             // Every value takes at least one byte: bound the preallocation by the input.
             let mut items = Vec::with_capacity(count.min(buf.len()).min(MAX_PREALLOC));
             for _ in 0..count {
-                items.push(decode_value(buf, depth + 1)?);
+                items.push(decode_value(buf, depth + 1, budget)?);
             }
             Ok(Amf0Value::StrictArray(items))
         }
@@ -138,6 +172,7 @@ fn check_depth(depth: usize) -> Result<(), KernelError> {
 fn decode_properties(
     buf: &mut &[u8],
     depth: usize,
+    budget: &mut Budget,
 ) -> Result<Vec<(String, Amf0Value)>, KernelError> {
     check_depth(depth)?;
     let mut props = Vec::new();
@@ -153,7 +188,7 @@ fn decode_properties(
                 None => return Err(KernelError::truncated("amf0 object end", 1, 0)),
             }
         }
-        let value = decode_value(buf, depth)?;
+        let value = decode_value(buf, depth, budget)?;
         props.push((name, value));
     }
 }

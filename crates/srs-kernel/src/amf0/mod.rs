@@ -6,7 +6,7 @@ mod decode;
 mod encode;
 mod value;
 
-pub use decode::{decode, decode_all, MAX_DEPTH};
+pub use decode::{decode, decode_all, MAX_DEPTH, MAX_VALUES};
 pub use encode::encode_all;
 pub use value::Amf0Value;
 

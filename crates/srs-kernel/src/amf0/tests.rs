@@ -245,3 +245,22 @@ fn long_string_value_encodes_as_long_string() {
     assert_eq!(b.len(), v.encoded_len());
     assert_eq!(decode_all(&b).unwrap(), vec![Amf0Value::LongString(s)]);
 }
+
+#[test]
+fn value_count_is_capped() {
+    // One byte per null on the wire: without a cap this decodes to ~32x its size.
+    let nulls = vec![marker::NULL; MAX_VALUES + 1];
+    assert!(matches!(
+        decode_all(&nulls),
+        Err(KernelError::TooMany { limit, .. }) if limit == MAX_VALUES
+    ));
+    assert_eq!(
+        decode_all(&nulls[1..]).map(|v| v.len()).ok(),
+        Some(MAX_VALUES)
+    );
+    // Nested values count too.
+    let mut arr = vec![marker::STRICT_ARRAY];
+    arr.extend_from_slice(&((MAX_VALUES) as u32).to_be_bytes());
+    arr.extend(std::iter::repeat_n(marker::NULL, MAX_VALUES));
+    assert!(decode_all(&arr).is_err());
+}

@@ -8,6 +8,11 @@ const TAG_HEADER_SIZE: usize = 11;
 /// Size of the back pointer after each sub-message.
 const BACK_POINTER_SIZE: usize = 4;
 
+/// Most sub-messages one aggregate may carry. Encoders put a few hundred
+/// milliseconds of media in one (tens of messages); a peer packing a million
+/// empty tags into 16 MiB only wants to make us build a million events.
+pub const MAX_AGGREGATE_MESSAGES: usize = 1024;
+
 /// Splits an aggregate message into its sub-messages.
 ///
 /// Each sub-message is an 11-byte tag header (type, 24-bit size, 24-bit timestamp + 8-bit
@@ -36,6 +41,12 @@ pub fn split_aggregate(msg: &RawMessage) -> Result<Vec<RawMessage>, RtmpError> {
             return Err(RtmpError::Protocol(format!(
                 "aggregate: sub-message at {pos} declares {size} bytes, found {}",
                 p.len() - data_start
+            )));
+        }
+        if out.len() == MAX_AGGREGATE_MESSAGES {
+            return Err(RtmpError::Protocol(format!(
+                "aggregate of {} bytes has more than {MAX_AGGREGATE_MESSAGES} sub-messages",
+                p.len()
             )));
         }
         let d = *delta.get_or_insert(msg.timestamp.wrapping_sub(ts));
@@ -136,5 +147,27 @@ mod tests {
             ..agg
         })
         .is_err());
+    }
+
+    #[test]
+    fn sub_message_count_is_capped() {
+        let mut b = BytesMut::new();
+        for i in 0..MAX_AGGREGATE_MESSAGES as u32 {
+            tag(&mut b, 8, i, &[], true);
+        }
+        let mut agg = RawMessage {
+            csid: 6,
+            timestamp: 0,
+            type_id: 22,
+            stream_id: 1,
+            payload: b.clone().freeze(),
+        };
+        assert_eq!(
+            split_aggregate(&agg).map(|v| v.len()).ok(),
+            Some(MAX_AGGREGATE_MESSAGES)
+        );
+        tag(&mut b, 8, 0, &[], true);
+        agg.payload = b.freeze();
+        assert!(split_aggregate(&agg).is_err());
     }
 }

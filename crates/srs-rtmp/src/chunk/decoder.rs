@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use bytes::{Buf, BytesMut};
 
+use super::control::{MSG_AGGREGATE, MSG_AUDIO, MSG_VIDEO};
 use super::header::{BasicHeader, MessageHeader};
 use super::{RawMessage, DEFAULT_CHUNK_SIZE};
 use crate::RtmpError;
@@ -12,6 +13,10 @@ use crate::RtmpError;
 pub const MAX_CHUNK_SIZE: u32 = 0x00FF_FFFF;
 /// Default largest message accepted (16 MiB).
 pub const DEFAULT_MAX_MESSAGE_SIZE: u32 = 16 * 1024 * 1024;
+/// Default largest message other than audio, video and aggregate (commands,
+/// metadata, control): 64 KiB. Real ones are a few hundred bytes; a bigger
+/// one only makes the peer's decoder and ours do work for nothing.
+pub const DEFAULT_MAX_COMMAND_SIZE: u32 = 64 * 1024;
 /// Default largest number of chunk streams alive on one connection.
 pub const DEFAULT_MAX_CHUNK_STREAMS: usize = 64;
 /// A message buffer is first reserved up to this size, then grown as chunks arrive, so a
@@ -79,6 +84,7 @@ struct InChunk {
 pub struct ChunkDecoder {
     chunk_size: u32,
     max_message_size: u32,
+    max_command_size: u32,
     max_chunk_streams: usize,
     streams: HashMap<u32, ChunkStream>,
     in_chunk: Option<InChunk>,
@@ -96,6 +102,7 @@ impl ChunkDecoder {
         Self {
             chunk_size: DEFAULT_CHUNK_SIZE,
             max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
+            max_command_size: DEFAULT_MAX_COMMAND_SIZE,
             max_chunk_streams: DEFAULT_MAX_CHUNK_STREAMS,
             streams: HashMap::new(),
             in_chunk: None,
@@ -119,6 +126,12 @@ impl ChunkDecoder {
     /// Sets the largest message accepted (default 16 MiB); larger ones are an error.
     pub fn set_max_message_size(&mut self, limit: u32) {
         self.max_message_size = limit;
+    }
+
+    /// Sets the largest message of a type other than audio, video and
+    /// aggregate (default [`DEFAULT_MAX_COMMAND_SIZE`]); larger ones are an error.
+    pub fn set_max_command_size(&mut self, limit: u32) {
+        self.max_command_size = limit;
     }
 
     /// Sets how many distinct chunk streams may be alive at once (default 64); a chunk on one
@@ -234,6 +247,7 @@ impl ChunkDecoder {
         }
 
         let max_message_size = self.max_message_size;
+        let max_command_size = self.max_command_size;
         let st = self.streams.entry(csid).or_default();
         if st.in_message {
             match fmt {
@@ -285,6 +299,14 @@ impl ChunkDecoder {
                 return Err(RtmpError::MessageTooLarge {
                     size: st.length,
                     limit: max_message_size,
+                });
+            }
+            let media = matches!(st.type_id, MSG_AUDIO | MSG_VIDEO | MSG_AGGREGATE);
+            if !media && st.length > max_command_size {
+                return Err(RtmpError::CommandTooLarge {
+                    type_id: st.type_id,
+                    size: st.length,
+                    limit: max_command_size,
                 });
             }
             st.in_message = true;
@@ -662,6 +684,29 @@ mod tests {
         let mut d = ChunkDecoder::new();
         let mut buf = BytesMut::from(&[0x06, 0, 0, 0, 0xFF, 0xFF, 0xFF, 9, 1, 0, 0, 0][..]);
         assert!(d.decode(&mut buf).unwrap().is_none());
+    }
+
+    #[test]
+    fn commands_and_data_are_capped_at_64k() {
+        let header = |type_id: u8, len: u32| {
+            let l = len.to_be_bytes();
+            BytesMut::from(&[0x03, 0, 0, 0, l[1], l[2], l[3], type_id, 0, 0, 0, 0][..])
+        };
+        for type_id in [20u8, 17, 18, 15, 19, 4] {
+            let mut d = ChunkDecoder::new();
+            assert!(matches!(
+                d.decode(&mut header(type_id, DEFAULT_MAX_COMMAND_SIZE + 1)),
+                Err(RtmpError::CommandTooLarge { type_id: t, .. }) if t == type_id
+            ));
+            let mut d = ChunkDecoder::new();
+            assert!(d
+                .decode(&mut header(type_id, DEFAULT_MAX_COMMAND_SIZE))
+                .is_ok());
+        }
+        for type_id in [8u8, 9, 22] {
+            let mut d = ChunkDecoder::new();
+            assert!(d.decode(&mut header(type_id, 1 << 20)).is_ok(), "{type_id}");
+        }
     }
 
     #[test]

@@ -33,5 +33,10 @@ pub const DEFAULT_WINDOW_ACK_SIZE: u32 = 2_500_000;
 /// sends more before the answer is misbehaving.
 pub const MAX_PENDING_INPUT: usize = 1 << 20;
 
+/// Most events one pass of [`ServerSession::feed`] queues; the rest of the
+/// input waits for [`ServerSession::process_backlog`], so one peer sending a
+/// flood of tiny messages cannot hold the driver's loop.
+pub const MAX_EVENTS_PER_PASS: usize = 1024;
+
 #[cfg(test)]
 mod tests;

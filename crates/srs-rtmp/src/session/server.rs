@@ -22,7 +22,9 @@ use crate::error::RtmpError;
 use crate::handshake::{HandshakeKind, ServerHandshake};
 use crate::out_queue::OutQueue;
 use crate::session::transport::Transport;
-use crate::session::{csid, DEFAULT_WINDOW_ACK_SIZE, MAX_PENDING_INPUT, STREAM_ID};
+use crate::session::{
+    csid, DEFAULT_WINDOW_ACK_SIZE, MAX_EVENTS_PER_PASS, MAX_PENDING_INPUT, STREAM_ID,
+};
 
 /// Where the server session is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,6 +100,8 @@ pub struct ServerSession {
     connect_tid: f64,
     object_encoding: f64,
     pending_tid: f64,
+    /// A pass stopped at [`MAX_EVENTS_PER_PASS`] with input left.
+    backlog: bool,
 }
 
 impl ServerSession {
@@ -115,6 +119,7 @@ impl ServerSession {
             connect_tid: 1.0,
             object_encoding: 0.0,
             pending_tid: 0.0,
+            backlog: false,
         }
     }
 
@@ -141,6 +146,23 @@ impl ServerSession {
     /// Bytes waiting to be written, as a `bytes::Buf` for `writev`.
     pub fn out_queue(&mut self) -> &mut OutQueue {
         &mut self.transport.out
+    }
+
+    /// Whether input is left unprocessed because a pass queued
+    /// [`MAX_EVENTS_PER_PASS`] events. The driver should drain the events,
+    /// stop reading this peer, and call [`Self::process_backlog`] on a later
+    /// turn of its loop.
+    pub fn has_backlog(&self) -> bool {
+        self.backlog
+    }
+
+    /// Processes input left by a pass that hit the event limit.
+    pub fn process_backlog(&mut self) -> Result<(), RtmpError> {
+        if !self.backlog || self.state == ServerState::Closed {
+            return Ok(());
+        }
+        self.backlog = false;
+        self.process()
     }
 
     /// The next event, if any.
@@ -193,6 +215,10 @@ impl ServerSession {
 
     fn process_inner(&mut self) -> Result<(), RtmpError> {
         while !self.is_pending() && self.state != ServerState::Closed {
+            if self.events.len() >= MAX_EVENTS_PER_PASS {
+                self.backlog = true;
+                return Ok(());
+            }
             let Some(msg) = self.transport.next_message()? else {
                 return Ok(());
             };

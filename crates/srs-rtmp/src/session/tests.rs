@@ -299,3 +299,35 @@ fn garbage_and_bad_commands_are_errors_not_panics() {
         let _ = s.feed(&junk);
     }
 }
+
+#[test]
+fn a_flood_of_messages_is_processed_in_bounded_passes() {
+    use crate::session::MAX_EVENTS_PER_PASS;
+    let (mut c, mut s) = pair(false);
+    connect(&mut c, &mut s, 100_000);
+    c.publish("livestream").expect("publish");
+    pump(&mut c, &mut s, 100_000);
+    let _ = server_events(&mut s);
+    s.accept_publish("livestream").expect("accept publish");
+    pump(&mut c, &mut s, 100_000);
+    let total = MAX_EVENTS_PER_PASS * 2 + 10;
+    for i in 0..total {
+        c.send_media(&video(i as u32, false, 9)).expect("send");
+    }
+    let wire = drain(c.out_queue());
+    s.feed(&wire).expect("feed");
+    let mut seen = 0;
+    let mut passes = 0;
+    loop {
+        let batch = server_events(&mut s).len();
+        assert!(batch <= MAX_EVENTS_PER_PASS, "{batch} events in one pass");
+        seen += batch;
+        passes += 1;
+        if !s.has_backlog() {
+            break;
+        }
+        s.process_backlog().expect("backlog");
+    }
+    assert_eq!(seen, total);
+    assert_eq!(passes, 3);
+}

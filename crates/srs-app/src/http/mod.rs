@@ -64,6 +64,8 @@ pub struct HttpState {
     /// Reading stopped because [`MAX_PIPELINED_INPUT`] bytes wait unparsed;
     /// it resumes once answers have taken some of them.
     pub read_paused: bool,
+    /// When the first byte of the request head being received arrived.
+    pub head_started_ms: u64,
 }
 
 /// Unparsed input an HTTP connection may hold (pipelined requests wait there
@@ -83,6 +85,7 @@ impl HttpState {
             requests: 0,
             play_param: String::new(),
             read_paused: false,
+            head_started_ms: 0,
         }
     }
 

@@ -108,13 +108,7 @@ pub fn parse(buf: &mut BytesMut) -> Result<Option<Request>, RequestError> {
             "chunked request bodies are not supported".into(),
         ));
     }
-    let body_len = match headers.iter().find(|(n, _)| n == "content-length") {
-        Some((_, v)) => v
-            .trim()
-            .parse::<usize>()
-            .map_err(|_| RequestError::Malformed(format!("bad Content-Length {v:?}")))?,
-        None => 0,
-    };
+    let body_len = content_length(&headers)?;
     if body_len > MAX_BODY {
         return Err(RequestError::BodyTooLarge);
     }
@@ -152,6 +146,27 @@ pub fn percent_decode(s: &str) -> Option<String> {
         return None;
     }
     String::from_utf8(out).ok()
+}
+
+/// The body length: every Content-Length header must be plain digits and
+/// all must agree (RFC 9110 section 8.6); anything else is how request
+/// smuggling starts, so it is refused.
+fn content_length(headers: &[(String, String)]) -> Result<usize, RequestError> {
+    let mut found: Option<usize> = None;
+    for (_, v) in headers.iter().filter(|(n, _)| n == "content-length") {
+        let v = v.trim();
+        let n = (!v.is_empty() && v.len() <= 19 && v.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| v.parse::<usize>().ok())
+            .flatten()
+            .ok_or_else(|| RequestError::Malformed(format!("bad Content-Length {v:?}")))?;
+        if found.is_some_and(|f| f != n) {
+            return Err(RequestError::Malformed(
+                "conflicting Content-Length headers".into(),
+            ));
+        }
+        found = Some(n);
+    }
+    Ok(found.unwrap_or(0))
 }
 
 #[cfg(test)]
@@ -192,6 +207,33 @@ mod tests {
         assert_eq!(parse(&mut buf), Err(RequestError::BodyTooLarge));
         let mut buf = BytesMut::from(&b"\x00\x01\x02 garbage\r\n\r\n"[..]);
         assert!(matches!(parse(&mut buf), Err(RequestError::Malformed(_))));
+    }
+
+    #[test]
+    fn content_length_is_strict() {
+        for bad in [
+            "Content-Length: +5",
+            "Content-Length: -1",
+            "Content-Length: 5x",
+            "Content-Length: 0x5",
+            "Content-Length: 5 5",
+            "Content-Length:",
+            "Content-Length: 5\r\nContent-Length: 6",
+            "Content-Length: 99999999999999999999999",
+        ] {
+            let raw = format!("POST / HTTP/1.1\r\n{bad}\r\n\r\nhello");
+            let mut buf = BytesMut::from(raw.as_bytes());
+            assert!(
+                matches!(parse(&mut buf), Err(RequestError::Malformed(_))),
+                "{bad:?}"
+            );
+        }
+        let raw = "POST / HTTP/1.1\r\nContent-Length: 5\r\ncontent-length:  5 \r\n\r\nhello";
+        let mut buf = BytesMut::from(raw.as_bytes());
+        let r = parse(&mut buf)
+            .expect("equal duplicates pass")
+            .expect("complete");
+        assert_eq!(r.body, b"hello");
     }
 
     #[test]

@@ -3,8 +3,12 @@
 
 use srs_core::log::ContextGuard;
 
-use super::{Server, IDLE_TIMEOUT_MS, PUBLISH_TIMEOUT_MS, SAMPLE_MS, SEND_TIMEOUT_MS};
+use super::{
+    Server, CONNECT_DEADLINE_MS, HTTP_HEAD_DEADLINE_MS, IDLE_TIMEOUT_MS, PUBLISH_TIMEOUT_MS,
+    SAMPLE_MS, SEND_TIMEOUT_MS,
+};
 use crate::conn::{Proto, Role};
+use srs_rtmp::session::server::ServerState;
 
 impl Server {
     /// Samples system and stream statistics for the API (every 5 s).
@@ -94,7 +98,27 @@ impl Server {
                 Proto::Rtmp(_) | Proto::Forward(_) => true,
             };
             let pending = !conn.out_queue().is_empty();
+            let since_accept = now.saturating_sub(conn.accepted_ms);
+            let before_connect = match &conn.proto {
+                Proto::Rtmp(r) => matches!(
+                    r.session.state(),
+                    ServerState::Handshaking | ServerState::WaitConnect
+                ),
+                Proto::Http(_) | Proto::Forward(_) => false,
+            };
+            let head_overdue = match &conn.proto {
+                Proto::Http(h) => {
+                    !h.busy()
+                        && !h.input.is_empty()
+                        && now.saturating_sub(h.head_started_ms) > HTTP_HEAD_DEADLINE_MS
+                }
+                Proto::Rtmp(_) | Proto::Forward(_) => false,
+            };
             let reason = match &conn.role {
+                _ if before_connect && since_accept > CONNECT_DEADLINE_MS => {
+                    Some("no connect within the deadline after accept")
+                }
+                _ if head_overdue => Some("request head not complete within the deadline"),
                 _ if pending && since_write > SEND_TIMEOUT_MS => {
                     Some("send timeout: the peer does not read")
                 }

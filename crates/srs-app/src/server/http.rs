@@ -52,6 +52,8 @@ impl Server {
                 }
             };
             http.requests += 1;
+            // What follows in the buffer is the next request's head.
+            http.head_started_ms = self.now_ms;
             http.keep_alive = req.keep_alive();
             self.route(id, req);
             self.mark_dirty(id);

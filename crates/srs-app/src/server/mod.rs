@@ -65,6 +65,11 @@ const PUBLISH_TIMEOUT_MS: u64 = 30_000;
 const SAMPLE_MS: u64 = 5_000;
 /// A connection whose queued bytes make no progress for this long is closed.
 const SEND_TIMEOUT_MS: u64 = 30_000;
+/// An RTMP client must finish the handshake and send connect this soon after
+/// it was accepted, however slowly it trickles bytes (slowloris).
+const CONNECT_DEADLINE_MS: u64 = 10_000;
+/// An HTTP request head must be complete this soon after its first byte.
+const HTTP_HEAD_DEADLINE_MS: u64 = 10_000;
 
 pub use forward::ForwardState;
 
@@ -548,6 +553,9 @@ impl Server {
                 Ok(ReadOutcome::default())
             }
             Proto::Http(http) => {
+                if http.input.is_empty() {
+                    http.head_started_ms = self.now_ms;
+                }
                 let input = &mut http.input;
                 read_with(&mut conn.socket, &mut self.read_buf, READ_BUDGET, |data| {
                     input.extend_from_slice(data);
@@ -770,6 +778,8 @@ impl Server {
             return;
         }
         if matches!(conn.proto, Proto::Http(_)) {
+            // The next pipelined request is logged under its connection's id.
+            let _ctx = ContextGuard::enter(conn.cid);
             self.http_answer_done(id);
         }
     }

@@ -15,6 +15,14 @@ use super::safe_path::is_under;
 use super::timeline::Timeline;
 use crate::config::HlsConfig;
 
+/// A segment is cut, keyframe or not, once it is this many times
+/// `hls_fragment` long: a publisher that stops sending keyframes must not
+/// grow one segment (and this process) without end.
+pub const MAX_SEGMENT_FRAGMENTS: u64 = 3;
+
+/// A segment is also cut at this size, whatever its duration.
+pub const MAX_SEGMENT_BYTES: usize = 64 * 1024 * 1024;
+
 /// A finished segment listed in the playlist.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Segment {
@@ -50,6 +58,7 @@ pub struct HlsSink {
     next_seq: u64,
     pending_discontinuity: bool,
     seen_video: bool,
+    max_segment_bytes: usize,
     /// Set by the `ignore` error policy: no more HLS for this publish.
     pub disabled: bool,
 }
@@ -71,6 +80,7 @@ impl HlsSink {
             next_seq: 0,
             pending_discontinuity: false,
             seen_video: false,
+            max_segment_bytes: MAX_SEGMENT_BYTES,
             disabled: false,
         }
     }
@@ -135,6 +145,7 @@ impl HlsSink {
         }
         let frame = !msg.is_sequence_header();
         let key = msg.is_video() && msg.is_keyframe() && frame;
+        let mut overlong = None;
         if let Some(cur) = &self.current {
             let elapsed = t.saturating_sub(cur.start_ms);
             let cut = if self.seen_video {
@@ -142,7 +153,18 @@ impl HlsSink {
             } else {
                 msg.is_audio() && frame && elapsed >= 2 * self.fragment_ms
             };
-            if cut {
+            if !cut
+                && (elapsed >= MAX_SEGMENT_FRAGMENTS * self.fragment_ms
+                    || cur.buf.len() >= self.max_segment_bytes)
+            {
+                overlong = Some(format!(
+                    "segment {} reached {elapsed} ms and {} bytes without a keyframe: cut; \
+                     frames are dropped until the next keyframe",
+                    cur.seq,
+                    cur.buf.len()
+                ));
+            }
+            if cut || overlong.is_some() {
                 self.close_segment(t, disk);
             }
         }
@@ -170,7 +192,10 @@ impl HlsSink {
                 cur.last_ms = t;
             }
         }
-        Ok(())
+        match overlong {
+            Some(why) => Err(why),
+            None => Ok(()),
+        }
     }
 
     fn open_segment(&mut self, t: u64) {
@@ -384,5 +409,72 @@ mod tests {
         assert_eq!(uri_escaped("live-stream_1.x~"), "live-stream_1.x~");
         assert_eq!(uri_escaped("#EXT x"), "%23EXT%20x");
         assert_eq!(uri_escaped("é"), "%C3%A9");
+    }
+
+    fn avc(ts: u32, kind: u8, size: usize) -> MediaMessage {
+        let p = match kind {
+            0 => vec![
+                0x17, 0, 0, 0, 0, 1, 0x42, 0, 0x1e, 0xff, 0xe1, 0, 4, 0x67, 0x42, 0, 0x1e, 1, 0, 4,
+                0x68, 0xce, 0x38, 0x80,
+            ],
+            1 => vec![0x17, 1, 0, 0, 0, 0, 0, 0, 5, 0x65, 1, 2, 3, 4],
+            _ => {
+                let mut p = vec![0x27, 1, 0, 0, 0];
+                p.extend_from_slice(&(size as u32 - 9).to_be_bytes());
+                p.push(0x41);
+                p.resize(size, 0xab);
+                p
+            }
+        };
+        MediaMessage::new(MediaKind::Video, ts, Bytes::from(p))
+    }
+
+    #[test]
+    fn a_stream_without_keyframes_is_cut_by_duration_and_size() {
+        let dir = std::env::temp_dir().join(format!("srs-hls-overlong-{}", std::process::id()));
+        let mut disk = DiskWorker::start(Arc::new(|| {})).expect("disk");
+        let cfg = HlsConfig {
+            path: dir.clone(),
+            fragment_secs: 1.0,
+            window_secs: 600.0,
+            ..HlsConfig::default()
+        };
+        // By duration: one keyframe, then 10 s of inter frames.
+        let mut sink = HlsSink::new(TEST_OWNER, &cfg, false, "live", "d");
+        sink.on_publish();
+        sink.on_media(&avc(0, 0, 0), &disk).expect("header");
+        sink.on_media(&avc(0, 1, 0), &disk).expect("key");
+        let mut errors = 0;
+        for i in 1..250u32 {
+            if sink.on_media(&avc(i * 40, 2, 100), &disk).is_err() {
+                errors += 1;
+            }
+        }
+        assert_eq!(errors, 1, "one warning for the overlong segment");
+        let segs: Vec<u64> = sink.segments().iter().map(|s| s.duration_ms).collect();
+        assert_eq!(segs, vec![3000], "cut at 3 x hls_fragment");
+        assert!(sink.current.is_none(), "no segment until the next keyframe");
+        sink.on_media(&avc(10_000, 1, 0), &disk).expect("key");
+        assert!(sink.current.is_some());
+
+        // By size: a low cap stands in for the 64 MiB one.
+        let mut sink = HlsSink::new(TEST_OWNER, &cfg, false, "live", "s");
+        sink.max_segment_bytes = 100_000;
+        sink.on_publish();
+        sink.on_media(&avc(0, 0, 0), &disk).expect("header");
+        sink.on_media(&avc(0, 1, 0), &disk).expect("key");
+        let mut cut_at = None;
+        for i in 1..50u32 {
+            if sink.on_media(&avc(i, 2, 10_000), &disk).is_err() {
+                cut_at = Some(i);
+                break;
+            }
+        }
+        assert!(
+            cut_at.is_some_and(|i| i <= 12),
+            "cut near 100 kB: {cut_at:?}"
+        );
+        disk.shutdown();
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

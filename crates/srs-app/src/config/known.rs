@@ -40,6 +40,8 @@ pub enum Since {
     Srs1,
     /// Added by SRS 2.0.
     Srs2,
+    /// Added by a later SRS (3.0 to 7.0).
+    SrsLater,
     /// This server's own addition (SRS does not know it).
     SrsRs,
 }
@@ -67,7 +69,7 @@ const fn d(path: &'static str, shape: Shape, support: Support, since: Since) -> 
     }
 }
 
-use Since::{Srs1 as V1, Srs2 as V2};
+use Since::{Srs1 as V1, Srs2 as V2, SrsLater as Later};
 
 /// The table: every known directive, parents before children.
 #[rustfmt::skip]
@@ -99,7 +101,11 @@ pub const KNOWN_DIRECTIVES: &[KnownDirective] = &[
     d("http_api",                            Block, I, V1),
     d("http_api.enabled",                    Leaf,  I, V1),
     d("http_api.listen",                     Leaf,  I, V1),
-    d("http_api.crossdomain",                Leaf,  U, V2),
+    d("http_api.crossdomain",                Leaf,  I, V2),
+    d("http_api.auth",                       Block, I, Later),
+    d("http_api.auth.enabled",               Leaf,  I, Later),
+    d("http_api.auth.username",              Leaf,  I, Later),
+    d("http_api.auth.password",              Leaf,  I, Later),
     // http server: `http_stream` in 1.0, `http_server` in 2.0 (same thing)
     d("http_stream",                         Block, I, V1),
     d("http_stream.enabled",                 Leaf,  I, V1),

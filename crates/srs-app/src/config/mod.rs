@@ -29,7 +29,7 @@ use std::sync::Arc;
 
 pub use error::{ConfigError, ConfigWarning};
 pub use model::{
-    BandcheckConfig, Config, DvrConfig, DvrPlan, HeartbeatConfig, HlsConfig, HlsOnError,
+    ApiAuth, BandcheckConfig, Config, DvrConfig, DvrPlan, HeartbeatConfig, HlsConfig, HlsOnError,
     HooksConfig, HttpApiConfig, HttpRemuxConfig, HttpServerConfig, ListenAddr, LogLevel, LogTank,
     PithyPrint, TimeJitter, VhostConfig, VhostHttpConfig, DEFAULT_VHOST, MAX_CHUNK_SIZE,
     MIN_CHUNK_SIZE,

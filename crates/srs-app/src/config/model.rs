@@ -121,12 +121,38 @@ impl Default for PithyPrint {
 }
 
 /// `http_api { }`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HttpApiConfig {
     /// `enabled`. Default off.
     pub enabled: bool,
     /// `listen`: port or ip:port. Default `0.0.0.0:1985`.
     pub listen: ListenAddr,
+    /// `crossdomain`: CORS headers on API answers (read-only methods only).
+    /// Default on.
+    pub crossdomain: bool,
+    /// `auth { enabled on; username U; password P; }` (SRS 5): HTTP Basic on
+    /// every API path. None when off.
+    pub auth: Option<ApiAuth>,
+}
+
+/// The credentials of the HTTP API.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ApiAuth {
+    /// `username`.
+    pub username: String,
+    /// `password`.
+    pub password: String,
+}
+
+impl std::fmt::Debug for ApiAuth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never in a log line or a panic message.
+        write!(
+            f,
+            "ApiAuth {{ username: {:?}, password: <hidden> }}",
+            self.username
+        )
+    }
 }
 
 impl Default for HttpApiConfig {
@@ -134,6 +160,8 @@ impl Default for HttpApiConfig {
         HttpApiConfig {
             enabled: false,
             listen: any_port(1985),
+            crossdomain: true,
+            auth: None,
         }
     }
 }
@@ -771,6 +799,24 @@ pub(crate) fn build(
         http_api.enabled = opt(r.first(c, "enabled"), flag)?.unwrap_or(false);
         if let Some(l) = opt(r.first(c, "listen"), |d| listen_addr(d, one(d)?))? {
             http_api.listen = l;
+        }
+        http_api.crossdomain = opt(r.first(c, "crossdomain"), flag)?.unwrap_or(true);
+        if let Some(a) = r.first(c, "auth") {
+            no_args(a)?;
+            let ac = &a.children;
+            if opt(r.first(ac, "enabled"), flag)?.unwrap_or(false) {
+                let mut text = |name: &str| -> Result<String> {
+                    match r.first(ac, name) {
+                        Some(d) if !one(d)?.is_empty() => Ok(one(d)?.to_string()),
+                        Some(d) => Err(d.error(format!("{name} must not be empty"))),
+                        None => Err(a.error(format!("auth enabled without a {name}"))),
+                    }
+                };
+                http_api.auth = Some(ApiAuth {
+                    username: text("username")?,
+                    password: text("password")?,
+                });
+            }
         }
     }
 

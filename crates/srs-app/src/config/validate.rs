@@ -40,6 +40,7 @@ fn walk<'a>(
             let message = match k.since {
                 Since::Srs1 => "not supported yet, ignored",
                 Since::Srs2 => "(SRS 2.0) not supported yet, ignored",
+                Since::SrsLater => "(later SRS) not supported yet, ignored",
                 Since::SrsRs => "not supported yet, ignored",
             };
             warnings.push(d.warning(message));

@@ -48,14 +48,20 @@ impl ApiAnswer {
         }
     }
 
-    /// The whole HTTP response.
-    pub fn into_response(self, keep_alive: bool) -> Vec<u8> {
-        response::simple(
+    /// The whole HTTP response; CORS headers when `cors` (`crossdomain on`),
+    /// plus `extra` headers.
+    pub fn into_response(self, keep_alive: bool, cors: bool, extra: &[(&str, String)]) -> Vec<u8> {
+        let mut v = response::head_cors(
             self.status,
             self.content_type,
-            self.body.as_bytes(),
+            Some(self.body.len() as u64),
             keep_alive,
+            cors,
+            extra,
         )
+        .into_bytes();
+        v.extend_from_slice(self.body.as_bytes());
+        v
     }
 }
 

@@ -2,6 +2,7 @@
 //! segments, FLV files), live FLV streams, and the API.
 
 pub mod api;
+pub mod api_access;
 pub mod files;
 pub mod flv_live;
 pub mod mount;

@@ -6,6 +6,7 @@ use std::fmt::Write;
 pub fn reason(status: u16) -> &'static str {
     match status {
         200 => "OK",
+        401 => "Unauthorized",
         204 => "No Content",
         206 => "Partial Content",
         400 => "Bad Request",
@@ -21,12 +22,33 @@ pub fn reason(status: u16) -> &'static str {
     }
 }
 
-/// Builds a response head. `content_length` None = no length (stream until close).
+/// Builds a response head with `Access-Control-Allow-Origin: *` (files and
+/// live streams are for any page). `content_length` None = no length
+/// (stream until close).
 pub fn head(
     status: u16,
     content_type: &str,
     content_length: Option<u64>,
     keep_alive: bool,
+    extra: &[(&str, String)],
+) -> String {
+    head_cors(
+        status,
+        content_type,
+        content_length,
+        keep_alive,
+        true,
+        extra,
+    )
+}
+
+/// [`head`] with the CORS header only when `cors`.
+pub fn head_cors(
+    status: u16,
+    content_type: &str,
+    content_length: Option<u64>,
+    keep_alive: bool,
+    cors: bool,
     extra: &[(&str, String)],
 ) -> String {
     let mut h = String::with_capacity(256);
@@ -36,7 +58,9 @@ pub fn head(
     if let Some(n) = content_length {
         let _ = write!(h, "Content-Length: {n}\r\n");
     }
-    h.push_str("Access-Control-Allow-Origin: *\r\n");
+    if cors {
+        h.push_str("Access-Control-Allow-Origin: *\r\n");
+    }
     h.push_str(if keep_alive {
         "Connection: keep-alive\r\n"
     } else {
@@ -63,19 +87,21 @@ pub fn simple(status: u16, content_type: &str, body: &[u8], keep_alive: bool) ->
     v
 }
 
-/// The answer to a CORS preflight.
-pub fn preflight(keep_alive: bool) -> Vec<u8> {
-    head(
+/// The answer to a CORS preflight. Only read-only methods are allowed
+/// across origins: a page of another site may read, never change state.
+pub fn preflight(keep_alive: bool, cors: bool) -> Vec<u8> {
+    head_cors(
         200,
         "text/plain",
         Some(0),
         keep_alive,
+        cors,
         &[
+            ("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS".into()),
             (
-                "Access-Control-Allow-Methods",
-                "GET, POST, DELETE, OPTIONS, HEAD".into(),
+                "Access-Control-Allow-Headers",
+                "Content-Type, Range, Authorization".into(),
             ),
-            ("Access-Control-Allow-Headers", "Content-Type, Range".into()),
         ],
     )
     .into_bytes()

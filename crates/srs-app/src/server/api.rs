@@ -23,7 +23,14 @@ impl Server {
             ("GET", ["api", "v1"]) => ApiAnswer::json(stats::api_v1_index(sid)),
             ("GET", ["api", "v1", "versions"]) => ApiAnswer::json(versions(sid)),
             ("GET", ["api", "v1", "summaries"]) => {
-                ApiAnswer::json(stats::summaries(&self.sampler, &self.totals()))
+                let mut totals = self.totals();
+                if self.config.http_api.auth.is_none() {
+                    // The command line and working directory tell an attacker
+                    // where files are: only for authenticated operators.
+                    totals.argv.clear();
+                    totals.cwd.clear();
+                }
+                ApiAnswer::json(stats::summaries(&self.sampler, &totals))
             }
             ("GET", ["api", "v1", "rusages"]) => {
                 ApiAnswer::json(stats::rusages(sid, &self.sampler))

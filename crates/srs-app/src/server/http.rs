@@ -6,10 +6,24 @@ use super::hooks::Decision;
 use super::Server;
 use crate::conn::{Proto, Role};
 use crate::hooks;
+use crate::http::api::ApiAnswer;
+use crate::http::api_access::{self, Refusal};
 use crate::http::files::{self, PathError};
 use crate::http::mount::match_mount;
 use crate::http::request::{self, percent_decode, Request, RequestError};
 use crate::http::{flv_live, response, Body, HttpService, MAX_PIPELINED_INPUT};
+
+/// The answer to an API request refused by `api_access` (SRS's error codes:
+/// 401 with a Basic challenge, 403 for a cross-origin state change).
+fn api_refusal(refusal: Refusal, server_id: u32) -> (ApiAnswer, Vec<(&'static str, String)>) {
+    match refusal {
+        Refusal::Unauthorized => (
+            ApiAnswer::error(401, 401, server_id),
+            vec![("WWW-Authenticate", "Basic realm=\"SRS\"".to_string())],
+        ),
+        Refusal::CrossOrigin => (ApiAnswer::error(403, 403, server_id), Vec::new()),
+    }
+}
 use crate::stream::StreamKey;
 
 impl Server {
@@ -94,15 +108,25 @@ impl Server {
             if req.query.is_empty() { "" } else { "?" },
             req.query
         );
+        let api = matches!(http.service, HttpService::Api);
+        let cors = !api || self.config.http_api.crossdomain;
         if req.method == "OPTIONS" {
-            http.out.push(response::preflight(keep_alive).into());
+            http.out.push(response::preflight(keep_alive, cors).into());
             return;
         }
         match http.service.clone() {
             HttpService::Api => {
-                let answer = self.api(&req);
+                let (answer, extra) =
+                    match api_access::check(&req, self.config.http_api.auth.as_ref()) {
+                        Ok(()) => (self.api(&req), Vec::new()),
+                        Err(refusal) => {
+                            log::warn!("API {} {} refused: {refusal:?}", req.method, req.path);
+                            api_refusal(refusal, self.server_id())
+                        }
+                    };
                 if let Some(Proto::Http(http)) = self.conns.get_mut(id).map(|c| &mut c.proto) {
-                    http.out.push(answer.into_response(keep_alive).into());
+                    http.out
+                        .push(answer.into_response(keep_alive, cors, &extra).into());
                 }
             }
             HttpService::Files { dir } => {

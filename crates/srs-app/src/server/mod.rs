@@ -9,6 +9,7 @@ mod forward;
 mod hooks;
 mod housekeeping;
 mod http;
+mod limits;
 mod media;
 mod reload;
 mod rtmp;
@@ -42,6 +43,7 @@ use crate::sink::DiskWorker;
 use crate::stats::SystemSampler;
 use crate::stream::Registry;
 use crate::supervisor::Supervisor;
+use limits::{ConnCounts, Pool, RefusalLog};
 use srs_rtmp::chunk::decoder::DEFAULT_MAX_MESSAGE_SIZE;
 
 const WAKER: Token = Token(usize::MAX);
@@ -129,6 +131,8 @@ pub struct Server {
     dvr_hooks: HashMap<std::path::PathBuf, (Vec<crate::hooks::HookCall>, u64)>,
     sampler: SystemSampler,
     counters: Counters,
+    counts: ConnCounts,
+    refusals: RefusalLog,
     start_unix_ms: u64,
     next_sample_ms: u64,
     next_heartbeat_ms: u64,
@@ -245,6 +249,8 @@ impl Server {
             dvr_hooks: HashMap::new(),
             sampler: SystemSampler::new(),
             counters: Counters::default(),
+            counts: ConnCounts::default(),
+            refusals: RefusalLog::default(),
             start_unix_ms: srs_core::clock::unix_ms(),
             next_sample_ms: 0,
             next_heartbeat_ms: 0,
@@ -443,12 +449,7 @@ impl Server {
             let cid = self.next_cid;
             self.next_cid += 1;
             let _ctx = ContextGuard::enter(cid);
-            if self.conns.len() >= self.config.max_connections as usize {
-                log::warn!(
-                    "refuse {peer}: {} connections reached max_connections {}",
-                    self.conns.len(),
-                    self.config.max_connections
-                );
+            if !self.admit(Pool::of(&proto), peer) {
                 continue;
             }
             if self.insert_conn(cid, socket, peer, proto).is_some() {
@@ -468,6 +469,7 @@ impl Server {
     ) -> Option<Id> {
         let _ = socket.set_nodelay(true);
         let now = self.now_ms;
+        self.counts.add(Pool::of(&proto));
         let id = self.conns.insert(Conn {
             cid,
             socket,
@@ -500,7 +502,9 @@ impl Server {
                 .register(&mut conn.socket, Token(id.to_usize()), interest);
         if let Err(e) = registered {
             log::warn!("register {peer} failed: {e}");
-            self.conns.remove(id);
+            if let Some(c) = self.conns.remove(id) {
+                self.counts.remove(Pool::of(&c.proto));
+            }
             return None;
         }
         Some(id)
@@ -793,6 +797,7 @@ impl Server {
         let Some(mut conn) = self.conns.remove(id) else {
             return;
         };
+        self.counts.remove(Pool::of(&conn.proto));
         let _ctx = ContextGuard::enter(conn.cid);
         let _ = self.poll.registry().deregister(&mut conn.socket);
         self.forward_closed(id, &conn);

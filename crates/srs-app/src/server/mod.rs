@@ -269,8 +269,12 @@ impl Server {
     }
 
     fn add_listener(&mut self, addr: SocketAddr, kind: ListenerKind) -> Result<(), AppError> {
-        let mut l =
-            Listener::bind(addr, kind).map_err(|source| AppError::Listen { addr, source })?;
+        let l = Listener::bind(addr, kind).map_err(|source| AppError::Listen { addr, source })?;
+        self.register_listener(l)
+    }
+
+    /// Registers a bound listener with the loop.
+    fn register_listener(&mut self, mut l: Listener) -> Result<(), AppError> {
         let token = Token(LISTENER_BASE + self.listeners.len());
         self.poll
             .registry()

@@ -6,6 +6,7 @@ use mio::{Interest, Token};
 
 use super::{wanted_listeners, Server, LISTENER_BASE};
 use crate::config::Config;
+use crate::net::listener::Listener;
 use crate::supervisor::JobSpec;
 
 impl Server {
@@ -28,17 +29,30 @@ impl Server {
         for w in &new.warnings {
             log::warn!("{w}");
         }
-        if let Err(e) = crate::logging::apply(&new) {
-            log::error!("reload: logging: {e}");
-        }
-        // Listeners: close the ones gone, open the new ones.
+        // Listeners: bind the new ones first; if one fails, nothing changes
+        // (the old listeners and config stay, so the server keeps its ports).
         let wanted = wanted_listeners(&new);
+        let mut fresh = Vec::new();
+        for (addr, kind) in &wanted {
+            if self.listeners.iter().any(|l| l.configured == *addr) {
+                continue;
+            }
+            match Listener::bind(*addr, kind.clone()) {
+                Ok(l) => fresh.push(l),
+                Err(e) => {
+                    log::error!(
+                        "reload failed, keeping the running config and listeners: \
+                         cannot listen on {addr}: {e}"
+                    );
+                    return;
+                }
+            }
+        }
         let mut kept = Vec::new();
         for mut l in std::mem::take(&mut self.listeners) {
-            if wanted
-                .iter()
-                .any(|(a, k)| *a == l.configured && *k == l.kind)
-            {
+            // Same address: the socket stays, serving what the new config says.
+            if let Some((_, kind)) = wanted.iter().find(|(a, _)| *a == l.configured) {
+                l.kind = kind.clone();
                 kept.push(l);
             } else {
                 let _ = self.poll.registry().deregister(&mut l.socket);
@@ -53,16 +67,13 @@ impl Server {
             );
         }
         self.listeners = kept;
-        for (addr, kind) in wanted {
-            if !self
-                .listeners
-                .iter()
-                .any(|l| l.configured == addr && l.kind == kind)
-            {
-                if let Err(e) = self.add_listener(addr, kind) {
-                    log::error!("reload: {e}");
-                }
+        for l in fresh {
+            if let Err(e) = self.register_listener(l) {
+                log::error!("reload: {e}");
             }
+        }
+        if let Err(e) = crate::logging::apply(&new) {
+            log::error!("reload: logging: {e}");
         }
         self.config = Arc::new(new);
         self.registry.refresh_vhosts(&self.config);

@@ -193,8 +193,10 @@ impl Server {
             Waker::new(poll.registry(), WAKER).map_err(|e| AppError::io("create waker", e))?,
         );
         let signals = if handle_signals {
-            use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
-            let mut s = signal_hook_mio::v1_0::Signals::new([SIGHUP, SIGTERM, SIGINT])
+            use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM, SIGXFSZ};
+            // SIGXFSZ (a file over the size limit) would kill the process;
+            // caught, the write fails with EFBIG and that one sink recovers.
+            let mut s = signal_hook_mio::v1_0::Signals::new([SIGHUP, SIGTERM, SIGINT, SIGXFSZ])
                 .map_err(|e| AppError::io("install signal handlers", e))?;
             poll.registry()
                 .register(&mut s, SIGNALS, Interest::READABLE)

@@ -161,18 +161,27 @@ impl Server {
                         self.notify_hooks(calls, timeout);
                     }
                 }
-                DiskEvent::Error { owner, message } => {
+                DiskEvent::Error {
+                    owner,
+                    file,
+                    message,
+                } => {
                     let sid = Id::from_usize(owner.stream as usize);
                     if owner.kind == SinkKind::Hls {
                         self.on_hls_error(sid, &message);
                     } else {
-                        let key = self
-                            .registry
-                            .get(sid)
-                            .map(|s| s.key.to_string())
-                            .unwrap_or_default();
+                        let source = self.registry.get_mut(sid);
+                        let key = source
+                            .as_ref()
+                            .map_or_else(|| "a finished stream".into(), |s| s.key.to_string());
+                        if let (Some(dvr), Some(file)) = (source.and_then(|s| s.dvr.as_mut()), file)
+                        {
+                            dvr.on_disk_error(file);
+                        }
                         self.counters.dvr_errors += 1;
-                        log::error!("{key}: DVR error: {message}");
+                        log::error!(
+                            "{key}: DVR error: {message}; a new file starts at the next keyframe"
+                        );
                     }
                 }
             }

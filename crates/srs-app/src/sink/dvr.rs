@@ -45,7 +45,15 @@ pub struct DvrSink {
     elapsed_base: Option<u32>,
     /// Set when this stream's files would leave `dvr_path`: nothing is recorded.
     refused: bool,
+    /// A write failed or the disk fell behind: the next file starts at a
+    /// keyframe (or the next audio frame of a stream without video).
+    resume_at_keyframe: bool,
 }
+
+/// Bytes queued for the disk beyond which a recording stops (its file is
+/// closed with what it has) and waits to start again at a keyframe: a slow
+/// disk must not grow this process's memory.
+pub const DVR_MAX_DISK_BACKLOG: usize = 128 * 1024 * 1024;
 
 impl DvrSink {
     /// A recorder for `vhost/app/stream`; files open at the first message.
@@ -63,6 +71,7 @@ impl DvrSink {
             seen_video: false,
             elapsed_base: None,
             refused: false,
+            resume_at_keyframe: false,
         }
     }
 
@@ -111,6 +120,7 @@ impl DvrSink {
             owner: self.owner,
             file: id,
             tmp: PathBuf::from(tmp),
+            path: path.clone(),
         });
         let mut file = DvrFile {
             id,
@@ -192,12 +202,31 @@ impl DvrSink {
                 closed = self.close(disk);
             }
         }
+        if self.file.is_some() && disk.backlog_bytes() > DVR_MAX_DISK_BACKLOG {
+            log::warn!(
+                "DVR: {} bytes wait for the disk; the file is closed and recording \
+                 resumes at a keyframe",
+                disk.backlog_bytes()
+            );
+            closed = self.close(disk);
+            self.resume_at_keyframe = true;
+        }
         if self.file.is_none() {
-            // The new file's headers include this message if it is one.
-            self.open(unix_ms, stream_ms, disk);
             if msg.is_script() || msg.is_sequence_header() {
+                // Kept above; the next file starts with them.
                 return closed;
             }
+            let frame_starts_file = !self.resume_at_keyframe
+                || if self.seen_video {
+                    msg.is_video() && msg.is_keyframe()
+                } else {
+                    msg.is_audio()
+                };
+            if !frame_starts_file || disk.backlog_bytes() > DVR_MAX_DISK_BACKLOG {
+                return closed;
+            }
+            self.resume_at_keyframe = false;
+            self.open(unix_ms, stream_ms, disk);
         }
         let ts = self.file.as_mut().map(|f| f.jitter.correct(stream_ms))?;
         let pieces = self.tag(msg, ts);
@@ -210,6 +239,15 @@ impl DvrSink {
             self.flush(disk);
         }
         closed
+    }
+
+    /// The disk worker reported a failure of file `file`: it closed that file
+    /// (keeping what was written); the next one opens at a keyframe.
+    pub fn on_disk_error(&mut self, file: u64) {
+        if self.file.as_ref().is_some_and(|f| f.id == file) {
+            self.file = None;
+            self.resume_at_keyframe = true;
+        }
     }
 
     /// The publish ended: the file is closed and renamed; returns its path.
@@ -315,5 +353,45 @@ mod tests {
         let out = amf0::decode_all(&without_file_fields(&m).payload).expect("amf0");
         assert_eq!(out[1].get("width").and_then(|v| v.as_f64()), Some(320.0));
         assert!(out[1].get("duration").is_none() && out[1].get("filesize").is_none());
+    }
+
+    #[test]
+    fn a_slow_disk_closes_the_file_and_resumes_at_a_keyframe() {
+        use srs_kernel::MediaKind;
+        let dir = std::env::temp_dir().join(format!("srs-dvr-slow-{}", std::process::id()));
+        let disk = DiskWorker::start(std::sync::Arc::new(|| {})).expect("disk");
+        let cfg = DvrConfig {
+            path: dir.clone(),
+            ..DvrConfig::default()
+        };
+        let video = |ts: u32, key: bool| {
+            let p: &'static [u8] = if key {
+                &[0x17, 1, 0, 0, 0]
+            } else {
+                &[0x27, 1, 0, 0, 0]
+            };
+            MediaMessage::new(MediaKind::Video, ts, Bytes::from_static(p))
+        };
+        let mut d = DvrSink::new(TEST_OWNER, &cfg, "v", "live", "s");
+        assert_eq!(d.on_media(&video(0, true), 1, &disk), None);
+        assert!(d.file.is_some());
+        disk.pretend_backlog(DVR_MAX_DISK_BACKLOG + 1);
+        let closed = d.on_media(&video(40, false), 2, &disk);
+        assert!(closed.is_some(), "the file is closed");
+        disk.pretend_backlog(0);
+        assert_eq!(d.on_media(&video(80, false), 3, &disk), None);
+        assert!(d.file.is_none(), "no file starts on an inter frame");
+        assert_eq!(d.on_media(&video(120, true), 4, &disk), None);
+        assert!(d.file.is_some(), "a new file at the keyframe");
+        // A write error reported for the current file does the same.
+        let id = d.file.as_ref().map(|f| f.id).expect("file");
+        d.on_disk_error(id + 1000);
+        assert!(d.file.is_some(), "another file's error is not ours");
+        d.on_disk_error(id);
+        assert!(d.file.is_none());
+        assert_eq!(d.on_media(&video(160, false), 5, &disk), None);
+        assert!(d.file.is_none());
+        drop(disk);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

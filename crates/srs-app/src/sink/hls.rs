@@ -23,6 +23,10 @@ pub const MAX_SEGMENT_FRAGMENTS: u64 = 3;
 /// A segment is also cut at this size, whatever its duration.
 pub const MAX_SEGMENT_BYTES: usize = 64 * 1024 * 1024;
 
+/// Bytes queued for the disk beyond which finished segments are dropped
+/// (with a warning) instead of queued: a slow disk must not grow memory.
+pub const HLS_MAX_DISK_BACKLOG: usize = 64 * 1024 * 1024;
+
 /// A finished segment listed in the playlist.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Segment {
@@ -225,6 +229,17 @@ impl HlsSink {
             return;
         }
         let duration_ms = end_ms.saturating_sub(cur.start_ms).max(1);
+        if disk.backlog_bytes() > HLS_MAX_DISK_BACKLOG {
+            // The disk is behind: this segment is lost, not memory grown.
+            log::warn!(
+                "HLS {}: segment {} dropped, {} bytes already wait for the disk",
+                self.stream,
+                cur.seq,
+                disk.backlog_bytes()
+            );
+            self.pending_discontinuity = true;
+            return;
+        }
         disk.submit(DiskJob::WriteFile {
             owner: self.owner,
             path: self.segment_path(cur.seq),
@@ -243,10 +258,15 @@ impl HlsSink {
                 removed.push(old.seq);
             }
         }
-        disk.submit(DiskJob::WriteFile {
+        let (head, entries) = self.playlist_parts();
+        disk.submit(DiskJob::WritePlaylist {
             owner: self.owner,
             path: self.playlist_path(),
-            data: vec![Bytes::from(self.playlist())],
+            head,
+            entries: entries
+                .into_iter()
+                .map(|(seq, lines)| (self.segment_path(seq), lines))
+                .collect(),
         });
         for seq in removed {
             disk.submit(DiskJob::Remove {
@@ -268,6 +288,16 @@ impl HlsSink {
 
     /// The m3u8 text.
     pub fn playlist(&self) -> String {
+        let (mut text, entries) = self.playlist_parts();
+        for (_, lines) in entries {
+            text.push_str(&lines);
+        }
+        text
+    }
+
+    /// The playlist's head and, per segment, its sequence number and lines
+    /// (the disk worker leaves out segments whose file is missing).
+    fn playlist_parts(&self) -> (String, Vec<(u64, String)>) {
         let target = self
             .segments
             .iter()
@@ -276,24 +306,28 @@ impl HlsSink {
             .unwrap_or(1)
             .max(1);
         let first = self.segments.front().map_or(0, |s| s.seq);
-        let mut p = String::with_capacity(128 + self.segments.len() * 64);
-        let _ = write!(
-            p,
+        let head = format!(
             "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-MEDIA-SEQUENCE:{first}\n#EXT-X-TARGETDURATION:{target}\n"
         );
-        for s in &self.segments {
-            if s.discontinuity {
-                p.push_str("#EXT-X-DISCONTINUITY\n");
-            }
-            let _ = write!(
-                p,
-                "#EXTINF:{:.3},\n{}-{}.ts\n",
-                s.duration_ms as f64 / 1000.0,
-                uri_escaped(&self.stream),
-                s.seq
-            );
-        }
-        p
+        let entries = self
+            .segments
+            .iter()
+            .map(|s| {
+                let mut lines = String::with_capacity(64);
+                if s.discontinuity {
+                    lines.push_str("#EXT-X-DISCONTINUITY\n");
+                }
+                let _ = write!(
+                    lines,
+                    "#EXTINF:{:.3},\n{}-{}.ts\n",
+                    s.duration_ms as f64 / 1000.0,
+                    uri_escaped(&self.stream),
+                    s.seq
+                );
+                (s.seq, lines)
+            })
+            .collect();
+        (head, entries)
     }
 }
 
@@ -475,6 +509,38 @@ mod tests {
             "cut near 100 kB: {cut_at:?}"
         );
         disk.shutdown();
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_slow_disk_loses_segments_not_memory() {
+        let dir = std::env::temp_dir().join(format!("srs-hls-slow-{}", std::process::id()));
+        let disk = DiskWorker::start(Arc::new(|| {})).expect("disk");
+        let cfg = HlsConfig {
+            path: dir.clone(),
+            fragment_secs: 1.0,
+            window_secs: 600.0,
+            ..HlsConfig::default()
+        };
+        let mut sink = HlsSink::new(TEST_OWNER, &cfg, false, "live", "slow");
+        sink.on_publish();
+        disk.pretend_backlog(HLS_MAX_DISK_BACKLOG + 1);
+        sink.on_media(&aac(0, true), &disk).expect("header");
+        for i in 0..200u32 {
+            sink.on_media(&aac(i * 23, false), &disk).expect("frame");
+        }
+        assert!(sink.segments().is_empty(), "every segment dropped");
+        disk.pretend_backlog(0);
+        for i in 200..400u32 {
+            sink.on_media(&aac(i * 23, false), &disk).expect("frame");
+        }
+        let kept: Vec<(u64, bool)> = sink
+            .segments()
+            .iter()
+            .map(|s| (s.seq, s.discontinuity))
+            .collect();
+        assert_eq!(kept.first(), Some(&(2, true)), "{kept:?}");
+        drop(disk);
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

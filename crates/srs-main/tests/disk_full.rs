@@ -45,7 +45,7 @@ fn dvr_recovers_from_write_errors() {
     )
     .expect("conf");
     // Each file may grow to 80 kB: at this stream's rate, a few seconds.
-    let mut srs = Command::new("prlimit")
+    let srs = Command::new("prlimit")
         .args(["--fsize=80000", SRS, "-c"])
         .arg(&conf)
         .stdout(Stdio::piped())

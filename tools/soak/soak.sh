@@ -1,0 +1,165 @@
+#!/usr/bin/env bash
+# Soak test (not in CI): the release server runs for SOAK_MINUTES (default 60)
+# with HLS and DVR on, 10 publishers (srs-bench, looping a 500 kbps FLV),
+# 400 steady players, 100 more players that join and leave every minute, and
+# hostile clients (tools/soak/hostile.py) mixed in. Every minute it records
+# the server's RSS, open fds, CPU and the churning players' lowest bitrate.
+#
+# Pass: RSS and fds stay flat after the warm-up (the first WARMUP minutes,
+# default 10): the highest value later is at most 10 % (RSS) / 20 fds above
+# the value at the end of the warm-up; every steady and churning player
+# received >= 95 % of the stream's bitrate; the server is alive at the end.
+#
+# usage: tools/soak/soak.sh [--out FILE.md]     env: SOAK_MINUTES=60 WARMUP=10 KEEP=1
+set -euo pipefail
+
+OUT=""
+case "${1:-}" in
+    --out) OUT="${2:?--out needs a file}" ;;
+    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    "") ;;
+    *) echo "soak.sh: unknown argument $1" >&2; exit 2 ;;
+esac
+
+MINUTES="${SOAK_MINUTES:-60}"
+WARMUP="${WARMUP:-10}"
+[ "$WARMUP" -lt "$MINUTES" ] || WARMUP=$((MINUTES / 3))
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+WORK="$(mktemp -d /tmp/srs-soak.XXXXXX)"
+log() { echo "[soak] $*" >&2; }
+die() { echo "[soak] FAIL: $*" >&2; exit 1; }
+
+command -v ffmpeg >/dev/null || die "ffmpeg is needed (apt-get install ffmpeg)"
+command -v python3 >/dev/null || die "python3 is needed"
+
+log "building (release)"
+(cd "$ROOT" && cargo build --release -q -p srs-main -p srs-bench)
+SRS="$ROOT/target/release/srs"
+BENCH="$ROOT/target/release/srs-bench"
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+RTMP=$(free_port); HTTP=$(free_port); API=$(free_port)
+
+log "fixture: 30 s of 640x360 H.264 ~450 kbps + AAC"
+ffmpeg -v error -y -f lavfi -i testsrc=size=640x360:rate=25:duration=30 \
+    -f lavfi -i sine=frequency=440:duration=30 \
+    -c:v libx264 -preset veryfast -b:v 420k -maxrate 450k -bufsize 900k -g 50 \
+    -c:a aac -b:a 64k -f flv "$WORK/stream.flv"
+STREAM_KBPS=$(( $(stat -c %s "$WORK/stream.flv") * 8 / 30 / 1000 ))
+log "stream bitrate ${STREAM_KBPS} kbps"
+
+cat > "$WORK/soak.conf" <<EOF
+listen 127.0.0.1:$RTMP;
+daemon off;
+srs_log_tank file;
+srs_log_file $WORK/srs.log;
+srs_log_level warn;
+http_api { enabled on; listen 127.0.0.1:$API; }
+http_server { enabled on; listen 127.0.0.1:$HTTP; dir $WORK/html; }
+vhost __defaultVhost__ {
+    hls { enabled on; hls_path $WORK/html; hls_fragment 2; hls_window 10; }
+    dvr { enabled on; dvr_path $WORK/dvr; dvr_plan segment; dvr_duration 60; dvr_wait_keyframe on; }
+    http_remux { enabled on; mount [vhost]/[app]/[stream].flv; }
+}
+EOF
+
+PIDS=()
+cleanup() {
+    for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    if [ "${KEEP:-0}" = 1 ]; then log "work dir kept: $WORK"; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+
+"$SRS" -c "$WORK/soak.conf" &
+SRS_PID=$!
+PIDS+=("$SRS_PID")
+sleep 1
+kill -0 "$SRS_PID" || die "server did not start"
+
+SECS=$((MINUTES * 60))
+log "steady: 10 publishers, 400 players for $MINUTES min"
+"$BENCH" --url "rtmp://127.0.0.1:$RTMP/live/soak" --publish "$WORK/stream.flv" \
+    --publishers 10 --streams 10 --players 400 --ramp 100 --duration "$SECS" \
+    --timeout 20 --json > "$WORK/steady.json" 2> "$WORK/steady.log" &
+PIDS+=($!)
+sleep 10
+
+(
+    round=0
+    while true; do
+        round=$((round + 1))
+        "$BENCH" --url "rtmp://127.0.0.1:$RTMP/live/soak" --streams 10 --players 100 \
+            --ramp 50 --duration 55 --timeout 20 --json \
+            > "$WORK/churn-$round.json" 2>/dev/null || true
+    done
+) &
+PIDS+=($!)
+
+python3 "$ROOT/tools/soak/hostile.py" "$RTMP" "$HTTP" "$API" > "$WORK/hostile.log" 2>&1 &
+PIDS+=($!)
+
+ticks() { awk '{print $14 + $15}' "/proc/$SRS_PID/stat"; }
+HZ=$(getconf CLK_TCK)
+printf "minute\trss_mb\tfds\tcpu_pct\tchurn_min_mbps\tchurn_failed\n" > "$WORK/samples.tsv"
+prev=$(ticks)
+for m in $(seq 1 "$MINUTES"); do
+    sleep 60
+    kill -0 "$SRS_PID" 2>/dev/null || die "server died at minute $m (log: $WORK/srs.log)"
+    now=$(ticks)
+    cpu=$(awk -v a="$prev" -v b="$now" -v hz="$HZ" 'BEGIN{printf "%.1f", (b-a)/hz/60*100}')
+    prev=$now
+    rss=$(awk '/VmRSS/{printf "%.1f", $2/1024}' "/proc/$SRS_PID/status")
+    fds=$(ls "/proc/$SRS_PID/fd" | wc -l)
+    last=$(ls -t "$WORK"/churn-*.json 2>/dev/null | head -1 || true)
+    churn_min="-"; churn_failed="-"
+    if [ -n "$last" ] && [ -s "$last" ]; then
+        churn_min=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d.get("player_mbps_min") or "-")' "$last")
+        churn_failed=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d.get("players_failed", "-"))' "$last")
+    fi
+    printf "%d\t%s\t%s\t%s\t%s\t%s\n" "$m" "$rss" "$fds" "$cpu" "$churn_min" "$churn_failed" | tee -a "$WORK/samples.tsv" >&2
+done
+
+log "waiting for the steady players' summary"
+for _ in $(seq 1 60); do [ -s "$WORK/steady.json" ] && break; sleep 2; done
+kill -0 "$SRS_PID" 2>/dev/null || die "server died at the end"
+
+python3 - "$WORK" "$WARMUP" "$STREAM_KBPS" "$OUT" <<'PY'
+import glob, json, sys
+work, warmup, kbps, out = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+rows = [l.rstrip("\n").split("\t") for l in open(f"{work}/samples.tsv")][1:]
+rss = [float(r[1]) for r in rows]; fds = [int(r[2]) for r in rows]
+base_rss, base_fds = rss[warmup - 1], fds[warmup - 1]
+later_rss, later_fds = max(rss[warmup:]), max(fds[warmup:])
+steady = json.load(open(f"{work}/steady.json"))
+need = 0.95 * kbps / 1000
+churn = []
+for f in sorted(glob.glob(f"{work}/churn-*.json")):
+    try:
+        churn.append(json.load(open(f)))
+    except ValueError:
+        pass  # the round cut by the end of the run
+churn_min = min((c["player_mbps_min"] for c in churn if c.get("player_mbps_min")), default=None)
+hostile_rounds = sum(1 for _ in open(f"{work}/hostile.log"))
+checks = [
+    ("RSS flat after warm-up", later_rss <= base_rss * 1.10 + 2, f"{base_rss:.1f} MB at minute {warmup}, max later {later_rss:.1f} MB"),
+    ("fds flat after warm-up", later_fds <= base_fds + 20, f"{base_fds} at minute {warmup}, max later {later_fds}"),
+    ("steady players at full bitrate", (steady.get("player_mbps_min") or 0) >= need and steady.get("players_failed", 1) == 0,
+     f"{steady.get('players_playing')} playing, {steady.get('players_failed')} failed, min {steady.get('player_mbps_min')} Mbps (need {need:.3f})"),
+    ("churning players at full bitrate", churn_min is not None and churn_min >= need and all(c.get("players_failed", 1) == 0 for c in churn),
+     f"{len(churn)} rounds of 100, min {churn_min} Mbps, failed {sum(c.get('players_failed', 0) for c in churn)}"),
+    ("publishers never failed", steady.get("publishers_failed", 1) == 0, f"{steady.get('publishers_publishing')} publishing"),
+]
+lines = ["| minute | RSS MB | fds | CPU % | churn min Mbps | churn failed |", "|---|---|---|---|---|---|"]
+lines += ["| " + " | ".join(r) + " |" for r in rows]
+lines += ["", f"Stream {kbps} kbps; {hostile_rounds} hostile rounds.", "", "| check | result | figures |", "|---|---|---|"]
+ok = True
+for name, passed, figures in checks:
+    ok &= passed
+    lines.append(f"| {name} | {'pass' if passed else 'FAIL'} | {figures} |")
+text = "\n".join(lines) + "\n"
+print(text)
+if out:
+    open(out, "w").write(text)
+sys.exit(0 if ok else 1)
+PY

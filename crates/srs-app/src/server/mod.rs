@@ -57,6 +57,10 @@ const FLUSH_HIGH_WATER: usize = 256 * 1024;
 /// Answers (pongs, acks, results) queued for an RTMP peer that does not read
 /// them, beyond which it is closed.
 const MAX_UNREAD_OUTPUT: usize = 4 * 1024 * 1024;
+/// Pieces (a header or a payload each) queued for an RTMP peer beyond which
+/// it is closed: 32 768 pongs of 18 bytes hold ~4 MiB of bookkeeping. A
+/// player's queue of merged media stays far below (a few thousand).
+const MAX_UNREAD_PIECES: usize = 65_536;
 /// Housekeeping interval (timeouts).
 const TICK_MS: u64 = 1000;
 /// A connection that is neither publishing nor playing and sends nothing for this long is closed.
@@ -617,8 +621,8 @@ impl Server {
     /// The bytes queued for an RTMP peer, when more than it may have: its
     /// input makes answers (pongs, acks, results) and it never reads them.
     /// HTTP answers one request at a time, so it needs no such cap.
-    fn unread_output(&self, id: Id) -> Option<usize> {
-        let conn = self.conns.get(id)?;
+    fn unread_output(&mut self, id: Id) -> Option<usize> {
+        let conn = self.conns.get_mut(id)?;
         let cap = match (&conn.proto, &conn.role) {
             (Proto::Http(_), _) => return None,
             // A player's queue also holds media: up to the flush mark plus one message.
@@ -628,7 +632,9 @@ impl Server {
             _ => MAX_UNREAD_OUTPUT,
         };
         let queued = conn.out_queue_len();
-        (queued > cap).then_some(queued)
+        // Tiny answers cost far more memory than their bytes: count pieces too.
+        let pieces = conn.out_queue().segments();
+        (queued > cap || pieces > MAX_UNREAD_PIECES).then_some(queued)
     }
 
     fn drain_events(&mut self, id: Id) {

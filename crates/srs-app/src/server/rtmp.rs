@@ -20,6 +20,20 @@ use crate::stream::StreamKey;
 /// (a publish refused so answers `NetStream.Publish.BadName`).
 const BAD_NAME: &str = "bad name: ";
 
+/// A client's free text (URLs of a connect) as logged: at most 256 bytes, so
+/// a 64 KiB tcUrl cannot make every connect write a 64 KiB log line.
+fn clip(text: &str) -> &str {
+    const MAX: usize = 256;
+    if text.len() <= MAX {
+        return text;
+    }
+    let mut end = MAX;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
 impl Server {
     /// Handles every pending event of RTMP connection `id`.
     pub(crate) fn drain_rtmp_events(&mut self, id: Id) {
@@ -103,9 +117,9 @@ impl Server {
         log::info!(
             "connect app={} tcUrl={} pageUrl={} swfUrl={} vhost={} ip={}",
             url.app,
-            c.tc_url,
-            c.page_url,
-            c.swf_url,
+            clip(&c.tc_url),
+            clip(&c.page_url),
+            clip(&c.swf_url),
             url.vhost,
             peer.ip()
         );

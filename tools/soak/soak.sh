@@ -111,7 +111,10 @@ for m in $(seq 1 "$MINUTES"); do
     prev=$now
     rss=$(awk '/VmRSS/{printf "%.1f", $2/1024}' "/proc/$SRS_PID/status")
     fds=$(ls "/proc/$SRS_PID/fd" | wc -l)
-    last=$(ls -t "$WORK"/churn-*.json 2>/dev/null | head -1 || true)
+    last=""
+    for f in $(ls -t "$WORK"/churn-*.json 2>/dev/null); do
+        if [ -s "$f" ]; then last="$f"; break; fi
+    done
     churn_min="-"; churn_failed="-"
     if [ -n "$last" ] && [ -s "$last" ]; then
         churn_min=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d.get("player_mbps_min") or "-")' "$last")

@@ -5,12 +5,12 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use mio::net::TcpStream;
-use srs_core::Id;
 use srs_rtmp::out_queue::OutQueue;
 use srs_rtmp::session::server::ServerSession;
 use srs_rtmp::url::RequestUrl;
 
 use crate::config::VhostConfig;
+use crate::ids::SourceId;
 use crate::stream::Consumer;
 
 /// What a connection does for its source.
@@ -19,11 +19,11 @@ pub enum Role {
     /// Neither publishing nor playing.
     Idle,
     /// Publishing to the source.
-    Publisher(Id),
+    Publisher(SourceId),
     /// Playing the source through its queue.
     Player {
         /// The source played.
-        source: Id,
+        source: SourceId,
         /// The player's queue.
         consumer: Box<Consumer>,
     },
@@ -93,7 +93,7 @@ pub struct Conn {
 
 impl Conn {
     /// The source this connection publishes or plays, if any.
-    pub fn source(&self) -> Option<Id> {
+    pub fn source(&self) -> Option<SourceId> {
         match &self.role {
             Role::Idle => None,
             Role::Publisher(s) => Some(*s),

@@ -16,6 +16,7 @@ pub mod conn;
 pub mod error;
 pub mod hooks;
 pub mod http;
+pub mod ids;
 pub mod logging;
 pub mod net;
 pub mod process;

@@ -1,19 +1,32 @@
 //! A slab of values addressed by generational ids.
 //!
-//! Connections, sources and consumers refer to each other by [`Id`] instead
-//! of pointers. A removed slot is reused with a bumped generation, so an old
-//! id never matches the new occupant.
+//! Connections, sources and links refer to each other by [`Id`] instead of
+//! pointers. An id carries the type of what it names (`Id<Conn>` is not an
+//! `Id<Source>`), and a removed slot is reused with a bumped generation, so
+//! an old id never matches the new occupant.
 
+use std::cmp::Ordering;
 use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::marker::PhantomData;
 
-/// A small `Copy` handle to a value in an [`Arena`].
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Id {
+/// A small `Copy` handle to a `T` in an [`Arena<T>`].
+pub struct Id<T> {
     index: u32,
     generation: u32,
+    // `fn() -> T`: the id neither owns a T nor limits Send/Sync.
+    kind: PhantomData<fn() -> T>,
 }
 
-impl Id {
+impl<T> Id<T> {
+    fn new(index: u32, generation: u32) -> Self {
+        Id {
+            index,
+            generation,
+            kind: PhantomData,
+        }
+    }
+
     /// The slot index (stable while the value lives; reused after removal).
     pub fn index(self) -> u32 {
         self.index
@@ -24,21 +37,54 @@ impl Id {
         self.generation
     }
 
-    /// Packs the id into a `usize` (index in the low 32 bits), e.g. for a mio token.
-    pub fn to_usize(self) -> usize {
-        ((self.generation as usize) << 32) | self.index as usize
+    /// Packs the id into a `u64` (generation high, index low), e.g. to name
+    /// its owner in a job handed to another thread.
+    pub fn to_u64(self) -> u64 {
+        (u64::from(self.generation) << 32) | u64::from(self.index)
     }
 
-    /// Unpacks an id made by [`Id::to_usize`].
-    pub fn from_usize(v: usize) -> Id {
-        Id {
-            index: (v & 0xffff_ffff) as u32,
-            generation: (v >> 32) as u32,
-        }
+    /// Unpacks an id made by [`Id::to_u64`].
+    pub fn from_u64(v: u64) -> Self {
+        Id::new((v & 0xffff_ffff) as u32, (v >> 32) as u32)
     }
 }
 
-impl fmt::Debug for Id {
+// Manual impls: derives would demand the same traits of `T`.
+impl<T> Clone for Id<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for Id<T> {}
+
+impl<T> PartialEq for Id<T> {
+    fn eq(&self, other: &Self) -> bool {
+        (self.index, self.generation) == (other.index, other.generation)
+    }
+}
+
+impl<T> Eq for Id<T> {}
+
+impl<T> Hash for Id<T> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        (self.index, self.generation).hash(state);
+    }
+}
+
+impl<T> PartialOrd for Id<T> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl<T> Ord for Id<T> {
+    fn cmp(&self, other: &Self) -> Ordering {
+        (self.index, self.generation).cmp(&(other.index, other.generation))
+    }
+}
+
+impl<T> fmt::Debug for Id<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "#{}v{}", self.index, self.generation)
     }
@@ -89,12 +135,12 @@ impl<T> Arena<T> {
     }
 
     /// Stores a value and returns its id.
-    pub fn insert(&mut self, value: T) -> Id {
+    pub fn insert(&mut self, value: T) -> Id<T> {
         self.insert_with(|_| value)
     }
 
     /// Stores the value built by `make`, which is given the id it will have.
-    pub fn insert_with(&mut self, make: impl FnOnce(Id) -> T) -> Id {
+    pub fn insert_with(&mut self, make: impl FnOnce(Id<T>) -> T) -> Id<T> {
         self.len += 1;
         if let Some(index) = self.free_head {
             let slot = &mut self.slots[index as usize];
@@ -105,7 +151,7 @@ impl<T> Arena<T> {
                 } => (generation.wrapping_add(1), *next_free),
                 Slot::Occupied { .. } => unreachable!("free list points at an occupied slot"),
             };
-            let id = Id { index, generation };
+            let id = Id::new(index, generation);
             *slot = Slot::Occupied {
                 generation,
                 value: make(id),
@@ -114,10 +160,7 @@ impl<T> Arena<T> {
             id
         } else {
             let index = self.slots.len() as u32;
-            let id = Id {
-                index,
-                generation: 0,
-            };
+            let id = Id::new(index, 0);
             self.slots.push(Slot::Occupied {
                 generation: 0,
                 value: make(id),
@@ -127,7 +170,7 @@ impl<T> Arena<T> {
     }
 
     /// The value of `id`, if it still lives.
-    pub fn get(&self, id: Id) -> Option<&T> {
+    pub fn get(&self, id: Id<T>) -> Option<&T> {
         match self.slots.get(id.index as usize) {
             Some(Slot::Occupied { generation, value }) if *generation == id.generation => {
                 Some(value)
@@ -137,7 +180,7 @@ impl<T> Arena<T> {
     }
 
     /// The value of `id`, mutably, if it still lives.
-    pub fn get_mut(&mut self, id: Id) -> Option<&mut T> {
+    pub fn get_mut(&mut self, id: Id<T>) -> Option<&mut T> {
         match self.slots.get_mut(id.index as usize) {
             Some(Slot::Occupied { generation, value }) if *generation == id.generation => {
                 Some(value)
@@ -147,12 +190,12 @@ impl<T> Arena<T> {
     }
 
     /// True when `id` names a live value.
-    pub fn contains(&self, id: Id) -> bool {
+    pub fn contains(&self, id: Id<T>) -> bool {
         self.get(id).is_some()
     }
 
     /// Removes and returns the value of `id`; `None` for a stale id.
-    pub fn remove(&mut self, id: Id) -> Option<T> {
+    pub fn remove(&mut self, id: Id<T>) -> Option<T> {
         let slot = self.slots.get_mut(id.index as usize)?;
         match slot {
             Slot::Occupied { generation, .. } if *generation == id.generation => {
@@ -175,38 +218,28 @@ impl<T> Arena<T> {
     }
 
     /// Iterates over live values with their ids, in slot order.
-    pub fn iter(&self) -> impl Iterator<Item = (Id, &T)> {
+    pub fn iter(&self) -> impl Iterator<Item = (Id<T>, &T)> {
         self.slots.iter().enumerate().filter_map(|(i, s)| match s {
-            Slot::Occupied { generation, value } => Some((
-                Id {
-                    index: i as u32,
-                    generation: *generation,
-                },
-                value,
-            )),
+            Slot::Occupied { generation, value } => Some((Id::new(i as u32, *generation), value)),
             Slot::Free { .. } => None,
         })
     }
 
     /// Iterates mutably over live values with their ids.
-    pub fn iter_mut(&mut self) -> impl Iterator<Item = (Id, &mut T)> {
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = (Id<T>, &mut T)> {
         self.slots
             .iter_mut()
             .enumerate()
             .filter_map(|(i, s)| match s {
-                Slot::Occupied { generation, value } => Some((
-                    Id {
-                        index: i as u32,
-                        generation: *generation,
-                    },
-                    value,
-                )),
+                Slot::Occupied { generation, value } => {
+                    Some((Id::new(i as u32, *generation), value))
+                }
                 Slot::Free { .. } => None,
             })
     }
 
     /// The ids of all live values (a snapshot, so the arena may be changed while walking it).
-    pub fn ids(&self) -> Vec<Id> {
+    pub fn ids(&self) -> Vec<Id<T>> {
         self.iter().map(|(id, _)| id).collect()
     }
 }
@@ -244,10 +277,10 @@ mod tests {
     #[test]
     fn usize_round_trip_and_iteration() {
         let mut a = Arena::new();
-        let ids: Vec<Id> = (0..5).map(|i| a.insert(i)).collect();
+        let ids: Vec<Id<i32>> = (0..5).map(|i| a.insert(i)).collect();
         a.remove(ids[2]);
         let again = a.insert(9);
-        assert_eq!(Id::from_usize(again.to_usize()), again);
+        assert_eq!(Id::from_u64(again.to_u64()), again);
         let seen: Vec<i32> = a.iter().map(|(_, v)| *v).collect();
         assert_eq!(seen, vec![0, 1, 9, 3, 4]);
         for (_, v) in a.iter_mut() {

@@ -3,3 +3,4 @@
 
 pub mod listener;
 pub mod socket;
+pub mod token;

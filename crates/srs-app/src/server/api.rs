@@ -3,12 +3,12 @@
 //! and `/metrics` for Prometheus.
 
 use serde_json::{json, Value};
-use srs_core::Id;
 
 use super::Server;
 use crate::conn::{Proto, Role};
 use crate::http::api::{ApiAnswer, MetricsText, ERROR_NOT_EXISTS, ERROR_NOT_FOUND};
 use crate::http::request::Request;
+use crate::ids::ConnId;
 use crate::stats::{self, ServerTotals};
 
 impl Server {
@@ -104,7 +104,7 @@ impl Server {
         }
     }
 
-    fn conn_by_cid(&self, cid: u64) -> Option<Id> {
+    fn conn_by_cid(&self, cid: u64) -> Option<ConnId> {
         self.conns
             .iter()
             .find(|(_, c)| c.cid == cid)

@@ -2,13 +2,13 @@
 //! connection runs the test (play phase, publish phase, report) and closes.
 
 use srs_core::log::ContextGuard;
-use srs_core::Id;
 use srs_rtmp::bandwidth::{BandwidthAction, BandwidthServer, BandwidthServerConfig};
 use srs_rtmp::command::ConnectCommand;
 use srs_rtmp::RtmpError;
 
 use super::Server;
 use crate::config::VhostConfig;
+use crate::ids::ConnId;
 
 /// How a bandcheck connect was judged.
 pub(crate) enum Bandcheck {
@@ -27,7 +27,7 @@ impl Server {
     /// `interval` seconds (else the connect is rejected).
     pub(crate) fn try_bandcheck(
         &mut self,
-        id: Id,
+        id: ConnId,
         c: &ConnectCommand,
         vhost: &VhostConfig,
     ) -> Result<Bandcheck, RtmpError> {
@@ -75,7 +75,7 @@ impl Server {
     }
 
     /// Runs the test's state machine: sends what it asks, schedules its next wake-up.
-    pub(crate) fn drive_bandwidth(&mut self, id: Id) {
+    pub(crate) fn drive_bandwidth(&mut self, id: ConnId) {
         let now = self.now_ms;
         let Some(conn) = self.conns.get_mut(id) else {
             return;
@@ -121,7 +121,7 @@ impl Server {
     }
 
     /// A connection's timer fired.
-    pub(crate) fn on_timer(&mut self, id: Id) {
+    pub(crate) fn on_timer(&mut self, id: ConnId) {
         let has_test = self
             .conns
             .get_mut(id)

@@ -14,11 +14,12 @@ use std::net::{SocketAddr, ToSocketAddrs};
 use std::sync::mpsc::{Receiver, Sender};
 
 use srs_core::log::ContextGuard;
-use srs_core::{FastRng, Id};
+use srs_core::FastRng;
 use srs_rtmp::session::client::{ClientConfig, ClientEvent, ClientSession, ClientState};
 
 use super::Server;
 use crate::conn::{Conn, Proto, Role};
+use crate::ids::{ConnId, SourceId};
 use crate::stream::{Consumer, JitterMode, StreamKey};
 
 /// Delay before a failed link is tried again.
@@ -62,9 +63,18 @@ pub struct ForwardState {
     pub kind: LinkKind,
 }
 
+/// Who waits for a name to be resolved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Waiter {
+    /// A source's forward or edge link.
+    Source(SourceId),
+    /// A client whose token check connects to the origin.
+    Client(ConnId),
+}
+
 /// A destination name resolved off the loop.
 pub(crate) struct Resolved {
-    source: Id,
+    waiter: Waiter,
     dest: String,
     kind: LinkKind,
     result: Result<SocketAddr, String>,
@@ -86,7 +96,7 @@ impl Resolver {
 /// A link waiting for its retry.
 pub(crate) struct Retry {
     due_ms: u64,
-    source: Id,
+    source: SourceId,
     dest: String,
     kind: LinkKind,
 }
@@ -106,24 +116,24 @@ fn with_port(dest: &str) -> String {
 impl Server {
     /// A publish started on source `sid`: forward it, or push it to the
     /// origin when the vhost is an edge.
-    pub(crate) fn start_forwards(&mut self, sid: Id) {
+    pub(crate) fn start_forwards(&mut self, sid: SourceId) {
         let Some(source) = self.registry.get(sid) else {
             return;
         };
         if source.vhost.mode_remote {
             if let Some(origin) = self.next_origin(sid) {
-                self.resolve_link(sid, origin, LinkKind::EdgePush);
+                self.resolve_link(Waiter::Source(sid), origin, LinkKind::EdgePush);
             }
             return;
         }
         for dest in source.vhost.forward.clone() {
-            self.resolve_link(sid, dest, LinkKind::Forward);
+            self.resolve_link(Waiter::Source(sid), dest, LinkKind::Forward);
         }
     }
 
     /// A player joined source `sid` on an edge vhost: pull the stream from
     /// the origin unless it is published here or already being pulled.
-    pub(crate) fn maybe_start_edge_pull(&mut self, sid: Id) {
+    pub(crate) fn maybe_start_edge_pull(&mut self, sid: SourceId) {
         let Some(source) = self.registry.get_mut(sid) else {
             return;
         };
@@ -132,12 +142,12 @@ impl Server {
         }
         source.edge_pulling = true;
         if let Some(origin) = self.next_origin(sid) {
-            self.resolve_link(sid, origin, LinkKind::EdgePull);
+            self.resolve_link(Waiter::Source(sid), origin, LinkKind::EdgePull);
         }
     }
 
     /// The next origin of source `sid`'s vhost, round robin.
-    fn next_origin(&mut self, sid: Id) -> Option<String> {
+    fn next_origin(&mut self, sid: SourceId) -> Option<String> {
         let source = self.registry.get_mut(sid)?;
         let origins = &source.vhost.origin;
         if origins.is_empty() {
@@ -149,7 +159,7 @@ impl Server {
     }
 
     /// Whether a link of `kind` for source `sid` is still wanted.
-    fn link_wanted(&self, sid: Id, kind: LinkKind) -> bool {
+    fn link_wanted(&self, sid: SourceId, kind: LinkKind) -> bool {
         let Some(source) = self.registry.get(sid) else {
             return false;
         };
@@ -164,7 +174,7 @@ impl Server {
     }
 
     /// Resolves `dest` on a thread (DNS may block); the loop connects when it is done.
-    pub(crate) fn resolve_link(&mut self, sid: Id, dest: String, kind: LinkKind) {
+    pub(crate) fn resolve_link(&mut self, waiter: Waiter, dest: String, kind: LinkKind) {
         let tx = self.resolver.tx.clone();
         let waker = std::sync::Arc::clone(&self.waker);
         let spawned = std::thread::Builder::new()
@@ -175,7 +185,7 @@ impl Server {
                     .map_err(|e| e.to_string())
                     .and_then(|mut a| a.next().ok_or_else(|| "no address".to_string()));
                 let _ = tx.send(Resolved {
-                    source: sid,
+                    waiter,
                     dest,
                     kind,
                     result,
@@ -187,7 +197,7 @@ impl Server {
         }
     }
 
-    fn schedule_retry(&mut self, sid: Id, dest: String, kind: LinkKind) {
+    fn schedule_retry(&mut self, sid: SourceId, dest: String, kind: LinkKind) {
         self.link_retries.push(Retry {
             due_ms: self.now_ms + RETRY_MS,
             source: sid,
@@ -199,31 +209,33 @@ impl Server {
     /// Connects the links whose destinations were resolved.
     pub(crate) fn on_resolved(&mut self) {
         while let Ok(r) = self.resolver.rx.try_recv() {
-            if r.kind == LinkKind::TokenCheck {
-                // `source` is the waiting client here.
-                self.token_resolved(r.source, r.dest, r.result);
-                continue;
-            }
-            if !self.link_wanted(r.source, r.kind) {
-                self.link_given_up(r.source, r.kind);
+            let sid = match r.waiter {
+                Waiter::Client(id) => {
+                    self.token_resolved(id, r.dest, r.result);
+                    continue;
+                }
+                Waiter::Source(sid) => sid,
+            };
+            if !self.link_wanted(sid, r.kind) {
+                self.link_given_up(sid, r.kind);
                 continue;
             }
             match r.result {
-                Ok(addr) => self.connect_link(r.source, r.dest, addr, r.kind),
+                Ok(addr) => self.connect_link(sid, r.dest, addr, r.kind),
                 Err(e) => {
                     log::warn!(
                         "{} to {}: cannot resolve: {e}; retry in 3 s",
                         r.kind.name(),
                         r.dest
                     );
-                    self.schedule_retry(r.source, r.dest, r.kind);
+                    self.schedule_retry(sid, r.dest, r.kind);
                 }
             }
         }
     }
 
     /// A pull that is no longer wanted frees its source for a later one.
-    fn link_given_up(&mut self, sid: Id, kind: LinkKind) {
+    fn link_given_up(&mut self, sid: SourceId, kind: LinkKind) {
         if kind == LinkKind::EdgePull {
             if let Some(source) = self.registry.get_mut(sid) {
                 source.edge_pulling = source.edge_pull.is_some();
@@ -231,7 +243,7 @@ impl Server {
         }
     }
 
-    fn connect_link(&mut self, sid: Id, dest: String, addr: SocketAddr, kind: LinkKind) {
+    fn connect_link(&mut self, sid: SourceId, dest: String, addr: SocketAddr, kind: LinkKind) {
         let Some(source) = self.registry.get(sid) else {
             return;
         };
@@ -295,7 +307,7 @@ impl Server {
     }
 
     /// Handles the events of outbound link `id`.
-    pub(crate) fn drain_forward_events(&mut self, id: Id) {
+    pub(crate) fn drain_forward_events(&mut self, id: ConnId) {
         loop {
             let Some(conn) = self.conns.get_mut(id) else {
                 return;
@@ -355,7 +367,7 @@ impl Server {
 
     /// The destination accepted the publish: the link becomes a "player"
     /// of the source with the original timestamps, starting from the caches.
-    fn attach_forwarder(&mut self, id: Id, key: &StreamKey) {
+    fn attach_forwarder(&mut self, id: ConnId, key: &StreamKey) {
         let Some(sid) = self.registry.find(key) else {
             return;
         };
@@ -378,7 +390,7 @@ impl Server {
 
     /// The origin plays the stream to us: the pull becomes the source's
     /// publisher (HLS/DVR of the edge run; nothing is pushed back).
-    fn attach_edge_pull(&mut self, id: Id, key: &StreamKey) -> Result<(), String> {
+    fn attach_edge_pull(&mut self, id: ConnId, key: &StreamKey) -> Result<(), String> {
         let sid = self.registry.find(key).ok_or("the edge source is gone")?;
         let source = self
             .registry
@@ -400,7 +412,7 @@ impl Server {
     }
 
     /// An outbound link closed: retry while it is still wanted.
-    pub(crate) fn forward_closed(&mut self, id: Id, conn: &Conn) {
+    pub(crate) fn forward_closed(&mut self, id: ConnId, conn: &Conn) {
         let Proto::Forward(fw) = &conn.proto else {
             return;
         };
@@ -452,7 +464,7 @@ impl Server {
     }
 
     /// The publish of source `sid` ended: its forwards close without retry.
-    pub(crate) fn stop_forwards(&mut self, sid: Id) {
+    pub(crate) fn stop_forwards(&mut self, sid: SourceId) {
         let Some(source) = self.registry.get_mut(sid) else {
             return;
         };
@@ -465,7 +477,7 @@ impl Server {
     }
 
     /// The last player of source `sid` left: an edge stops pulling.
-    pub(crate) fn maybe_stop_edge_pull(&mut self, sid: Id) {
+    pub(crate) fn maybe_stop_edge_pull(&mut self, sid: SourceId) {
         let Some(source) = self.registry.get(sid) else {
             return;
         };
@@ -486,7 +498,7 @@ impl Server {
         self.link_retries = later;
         for r in due {
             if self.link_wanted(r.source, r.kind) {
-                self.resolve_link(r.source, r.dest, r.kind);
+                self.resolve_link(Waiter::Source(r.source), r.dest, r.kind);
             } else {
                 self.link_given_up(r.source, r.kind);
             }

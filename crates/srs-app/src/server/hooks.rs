@@ -6,13 +6,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use srs_core::log::ContextGuard;
-use srs_core::Id;
 use srs_rtmp::url::RequestUrl;
 
 use super::Server;
 use crate::config::VhostConfig;
 use crate::conn::{Proto, Role};
 use crate::hooks::{self, HookCall, HookClient, HookJob, HookOutcome};
+use crate::ids::ConnId;
 use crate::stream::StreamKey;
 
 /// What a connection waits for while its hooks run.
@@ -41,7 +41,7 @@ pub(crate) enum Decision {
 }
 
 pub(crate) struct Pending {
-    conn: Id,
+    conn: ConnId,
     vhost: Arc<VhostConfig>,
     decision: Decision,
 }
@@ -61,7 +61,7 @@ pub struct HookStats {
 
 impl Server {
     /// Who connection `id` is, for hook payloads.
-    pub(crate) fn hook_client(&mut self, id: Id) -> HookClient {
+    pub(crate) fn hook_client(&mut self, id: ConnId) -> HookClient {
         let Some(conn) = self.conns.get_mut(id) else {
             return HookClient::default();
         };
@@ -84,7 +84,12 @@ impl Server {
     }
 
     /// Like [`Server::hook_client`] with the vhost and app of a stream request.
-    pub(crate) fn hook_client_for(&mut self, id: Id, vhost: &VhostConfig, app: &str) -> HookClient {
+    pub(crate) fn hook_client_for(
+        &mut self,
+        id: ConnId,
+        vhost: &VhostConfig,
+        app: &str,
+    ) -> HookClient {
         let mut c = self.hook_client(id);
         c.vhost = vhost.name.clone();
         c.app = app.to_string();
@@ -94,7 +99,7 @@ impl Server {
     /// Runs admission hooks; the connection's session stays pending until the answer.
     pub(crate) fn ask_hooks(
         &mut self,
-        id: Id,
+        id: ConnId,
         calls: Vec<HookCall>,
         vhost: &Arc<VhostConfig>,
         decision: Decision,
@@ -133,7 +138,7 @@ impl Server {
     }
 
     /// The on_unpublish / on_stop calls for the role connection `id` leaves.
-    pub(crate) fn role_end_calls(&mut self, id: Id) -> (Vec<HookCall>, u64) {
+    pub(crate) fn role_end_calls(&mut self, id: ConnId) -> (Vec<HookCall>, u64) {
         let none = (Vec::new(), 0);
         let Some(conn) = self.conns.get_mut(id) else {
             return none;
@@ -182,7 +187,7 @@ impl Server {
     }
 
     /// The on_close calls of connection `id`.
-    pub(crate) fn close_calls(&mut self, id: Id) -> (Vec<HookCall>, u64) {
+    pub(crate) fn close_calls(&mut self, id: ConnId) -> (Vec<HookCall>, u64) {
         let Some(conn) = self.conns.get_mut(id) else {
             return (Vec::new(), 0);
         };

@@ -1,7 +1,5 @@
 //! HTTP connections: requests to files, live FLV streams and the API.
 
-use srs_core::Id;
-
 use super::hooks::Decision;
 use super::Server;
 use crate::conn::{Proto, Role};
@@ -24,11 +22,12 @@ fn api_refusal(refusal: Refusal, server_id: u32) -> (ApiAnswer, Vec<(&'static st
         Refusal::CrossOrigin => (ApiAnswer::error(403, 403, server_id), Vec::new()),
     }
 }
+use crate::ids::ConnId;
 use crate::stream::StreamKey;
 
 impl Server {
     /// Parses and answers the requests of HTTP connection `id`, one at a time.
-    pub(crate) fn serve_http(&mut self, id: Id) {
+    pub(crate) fn serve_http(&mut self, id: ConnId) {
         loop {
             let Some(conn) = self.conns.get_mut(id) else {
                 return;
@@ -75,7 +74,7 @@ impl Server {
     }
 
     /// Called when everything queued was written: next request or close.
-    pub(crate) fn http_answer_done(&mut self, id: Id) {
+    pub(crate) fn http_answer_done(&mut self, id: ConnId) {
         let Some(conn) = self.conns.get_mut(id) else {
             return;
         };
@@ -92,7 +91,7 @@ impl Server {
         self.serve_http(id);
     }
 
-    fn route(&mut self, id: Id, req: Request) {
+    fn route(&mut self, id: ConnId, req: Request) {
         let Some(conn) = self.conns.get_mut(id) else {
             return;
         };
@@ -185,7 +184,7 @@ impl Server {
     }
 
     /// Starts a live FLV stream when `path` matches a published stream's mount.
-    fn try_live_flv(&mut self, id: Id, path: &str, query: &str) -> bool {
+    fn try_live_flv(&mut self, id: ConnId, path: &str, query: &str) -> bool {
         let found = self.config.vhosts.iter().find_map(|v| {
             if !v.enabled || !v.http_remux.enabled {
                 return None;
@@ -228,7 +227,7 @@ impl Server {
     /// Answers a live FLV request (checks and hooks passed) and attaches the player.
     pub(crate) fn start_live_flv(
         &mut self,
-        id: Id,
+        id: ConnId,
         key: &StreamKey,
         vhost: &std::sync::Arc<crate::config::VhostConfig>,
     ) {
@@ -245,7 +244,7 @@ impl Server {
     }
 
     /// Refuses an HTTP request whose answer was pending, and closes after it.
-    pub(crate) fn refuse_http(&mut self, id: Id, status: u16, why: &str) {
+    pub(crate) fn refuse_http(&mut self, id: ConnId, status: u16, why: &str) {
         let Some(conn) = self.conns.get_mut(id) else {
             return;
         };
@@ -259,7 +258,7 @@ impl Server {
         self.mark_dirty(id);
     }
 
-    fn serve_file(&mut self, id: Id, dir: &std::path::Path, path: &str, req: &Request) {
+    fn serve_file(&mut self, id: ConnId, dir: &std::path::Path, path: &str, req: &Request) {
         let Some(Proto::Http(http)) = self.conns.get_mut(id).map(|c| &mut c.proto) else {
             return;
         };

@@ -4,12 +4,12 @@
 //! connected yet gives its place to the newcomer; refusals are logged once a
 //! second, not once each.
 
-use srs_core::Id;
 use srs_rtmp::session::server::ServerState;
 
 use super::Server;
 use crate::conn::{Conn, Proto};
 use crate::http::HttpService;
+use crate::ids::ConnId;
 
 /// Connections the HTTP API accepts at once, beside `max_connections`.
 pub(crate) const MAX_API_CONNECTIONS: usize = 64;
@@ -106,7 +106,7 @@ impl Server {
         false
     }
 
-    fn oldest_idle_client(&self) -> Option<Id> {
+    fn oldest_idle_client(&self) -> Option<ConnId> {
         self.conns
             .iter()
             .filter(|(_, c)| Pool::of(&c.proto) == Pool::Clients && before_first_request(c))

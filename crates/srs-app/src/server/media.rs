@@ -2,12 +2,12 @@
 
 use std::sync::Arc;
 
-use srs_core::Id;
 use srs_kernel::MediaMessage;
 
 use super::Server;
 use crate::config::{TimeJitter, VhostConfig};
 use crate::conn::Role;
+use crate::ids::ConnId;
 use crate::stream::{Consumer, JitterMode, StreamKey};
 
 /// The timestamp policy of a vhost for its players.
@@ -26,7 +26,7 @@ impl Server {
     /// Makes `id` the publisher of `key`; `Err` when the stream already has one.
     pub(crate) fn attach_publisher(
         &mut self,
-        id: Id,
+        id: ConnId,
         key: &StreamKey,
         vhost: &Arc<VhostConfig>,
     ) -> Result<(), String> {
@@ -60,7 +60,7 @@ impl Server {
     /// has a publisher now.
     pub(crate) fn attach_player(
         &mut self,
-        id: Id,
+        id: ConnId,
         key: &StreamKey,
         vhost: &Arc<VhostConfig>,
     ) -> bool {
@@ -95,7 +95,7 @@ impl Server {
     }
 
     /// Detaches `id` from its source (unpublish, stop playing, close).
-    pub(crate) fn stop_role(&mut self, id: Id) {
+    pub(crate) fn stop_role(&mut self, id: ConnId) {
         let Some(conn) = self.conns.get_mut(id) else {
             return;
         };
@@ -125,7 +125,7 @@ impl Server {
 
     /// A message from publisher `id`: update the source's caches, queue it
     /// for every player (a refcount bump each) and mark them for a flush.
-    pub(crate) fn on_publisher_media(&mut self, id: Id, msg: MediaMessage) {
+    pub(crate) fn on_publisher_media(&mut self, id: ConnId, msg: MediaMessage) {
         let Some(Role::Publisher(sid)) = self.conns.get(id).map(|c| &c.role) else {
             return;
         };

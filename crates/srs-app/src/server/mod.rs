@@ -27,7 +27,7 @@ use std::time::Duration;
 
 use mio::{Events, Interest, Poll, Token, Waker};
 use srs_core::log::ContextGuard;
-use srs_core::{Arena, Clock, FastRng, Id, SystemClock};
+use srs_core::{Arena, Clock, FastRng, SystemClock};
 use srs_rtmp::command::ServerInfo;
 use srs_rtmp::session::server::ServerSession;
 
@@ -37,18 +37,16 @@ use crate::error::AppError;
 use crate::hooks::HookPool;
 use crate::http::MAX_PIPELINED_INPUT;
 use crate::http::{HttpService, HttpState};
+use crate::ids::ConnId;
 use crate::net::listener::{Listener, ListenerKind};
 use crate::net::socket::{read_with, write_buf, Flow, ReadError, ReadOutcome};
+use crate::net::token::TokenKind;
 use crate::sink::DiskWorker;
 use crate::stats::SystemSampler;
 use crate::stream::Registry;
 use crate::supervisor::Supervisor;
 use limits::{ConnCounts, Pool, RefusalLog};
 use srs_rtmp::chunk::decoder::DEFAULT_MAX_MESSAGE_SIZE;
-
-const WAKER: Token = Token(usize::MAX);
-const SIGNALS: Token = Token(usize::MAX - 1);
-const LISTENER_BASE: usize = 1 << 62;
 
 /// Most bytes read from one connection per readable event before others get a turn.
 const READ_BUDGET: usize = 512 * 1024;
@@ -108,14 +106,14 @@ pub struct Server {
     listeners: Vec<Listener>,
     conns: Arena<Conn>,
     registry: Registry,
-    dirty: Vec<Id>,
+    dirty: Vec<ConnId>,
     /// Players whose merged write is not due yet (they stay marked dirty).
-    deferred: Vec<Id>,
+    deferred: Vec<ConnId>,
     /// When the earliest deferred player is due.
     next_merge_ms: u64,
     /// Per-connection wake-ups (bandwidth test pacing): (due ms, connection).
-    timers: BinaryHeap<Reverse<(u64, Id)>>,
-    hot: Vec<Id>,
+    timers: BinaryHeap<Reverse<(u64, ConnId)>>,
+    hot: Vec<ConnId>,
     read_buf: Vec<u8>,
     clock: SystemClock,
     now_ms: u64,
@@ -148,9 +146,9 @@ pub struct Server {
     /// Outbound links (forward, edge) to try again.
     link_retries: Vec<forward::Retry>,
     /// Clients waiting for their origin's token-traverse verdict, by link.
-    token_checks: HashMap<Id, token::TokenCheck>,
+    token_checks: HashMap<ConnId, token::TokenCheck>,
     /// Clients whose origin is being resolved for a token check.
-    token_resolving: HashMap<Id, token::TokenCheck>,
+    token_resolving: HashMap<ConnId, token::TokenCheck>,
 }
 
 /// Server-wide counters for the API and metrics.
@@ -164,6 +162,12 @@ struct Counters {
     recv_kbps: u64,
     send_kbps: u64,
     sampled: (u64, u64, u64),
+}
+
+/// The token of a registration whose id always packs (waker, signals,
+/// listeners, and connections already registered once).
+fn token_of(kind: TokenKind) -> Token {
+    kind.token().unwrap_or(Token(usize::MAX))
 }
 
 /// Every address the config asks to listen on, with what it serves.
@@ -194,7 +198,8 @@ impl Server {
     pub fn bind(config: Config, handle_signals: bool) -> Result<Server, AppError> {
         let poll = Poll::new().map_err(|e| AppError::io("create poll", e))?;
         let waker = Arc::new(
-            Waker::new(poll.registry(), WAKER).map_err(|e| AppError::io("create waker", e))?,
+            Waker::new(poll.registry(), token_of(TokenKind::Waker))
+                .map_err(|e| AppError::io("create waker", e))?,
         );
         let signals = if handle_signals {
             use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM, SIGXFSZ};
@@ -203,7 +208,7 @@ impl Server {
             let mut s = signal_hook_mio::v1_0::Signals::new([SIGHUP, SIGTERM, SIGINT, SIGXFSZ])
                 .map_err(|e| AppError::io("install signal handlers", e))?;
             poll.registry()
-                .register(&mut s, SIGNALS, Interest::READABLE)
+                .register(&mut s, token_of(TokenKind::Signals), Interest::READABLE)
                 .map_err(|e| AppError::io("register signals", e))?;
             Some(s)
         } else {
@@ -281,7 +286,7 @@ impl Server {
 
     /// Registers a bound listener with the loop.
     fn register_listener(&mut self, mut l: Listener) -> Result<(), AppError> {
-        let token = Token(LISTENER_BASE + self.listeners.len());
+        let token = token_of(TokenKind::Listener(self.listeners.len()));
         self.poll
             .registry()
             .register(&mut l.socket, token, Interest::READABLE)
@@ -368,14 +373,11 @@ impl Server {
             }
             self.now_ms = self.clock.now_ms();
             for event in events.iter() {
-                match event.token() {
-                    WAKER => {}
-                    SIGNALS => self.on_signals(),
-                    Token(t) if (LISTENER_BASE..SIGNALS.0).contains(&t) => {
-                        self.accept(t - LISTENER_BASE)
-                    }
-                    Token(t) => {
-                        let id = Id::from_usize(t);
+                match TokenKind::of(event.token()) {
+                    TokenKind::Waker => {}
+                    TokenKind::Signals => self.on_signals(),
+                    TokenKind::Listener(index) => self.accept(index),
+                    TokenKind::Conn(id) => {
                         if event.is_writable() {
                             self.on_writable(id);
                         }
@@ -476,7 +478,7 @@ impl Server {
         socket: mio::net::TcpStream,
         peer: SocketAddr,
         proto: Proto,
-    ) -> Option<Id> {
+    ) -> Option<ConnId> {
         let _ = socket.set_nodelay(true);
         let now = self.now_ms;
         self.counts.add(Pool::of(&proto));
@@ -506,10 +508,13 @@ impl Server {
         } else {
             Interest::READABLE
         };
-        let registered =
-            self.poll
+        let registered = match TokenKind::Conn(id).token() {
+            Some(token) => self
+                .poll
                 .registry()
-                .register(&mut conn.socket, Token(id.to_usize()), interest);
+                .register(&mut conn.socket, token, interest),
+            None => Err(io::Error::other("connection slot beyond the token range")),
+        };
         if let Err(e) = registered {
             log::warn!("register {peer} failed: {e}");
             if let Some(c) = self.conns.remove(id) {
@@ -520,7 +525,7 @@ impl Server {
         Some(id)
     }
 
-    fn read(&mut self, id: Id) {
+    fn read(&mut self, id: ConnId) {
         let Some(conn) = self.conns.get_mut(id) else {
             return;
         };
@@ -621,7 +626,7 @@ impl Server {
     /// The bytes queued for an RTMP peer, when more than it may have: its
     /// input makes answers (pongs, acks, results) and it never reads them.
     /// HTTP answers one request at a time, so it needs no such cap.
-    fn unread_output(&mut self, id: Id) -> Option<usize> {
+    fn unread_output(&mut self, id: ConnId) -> Option<usize> {
         let conn = self.conns.get_mut(id)?;
         let cap = match (&conn.proto, &conn.role) {
             (Proto::Http(_), _) => return None,
@@ -637,7 +642,7 @@ impl Server {
         (queued > cap || pieces > MAX_UNREAD_PIECES).then_some(queued)
     }
 
-    fn drain_events(&mut self, id: Id) {
+    fn drain_events(&mut self, id: ConnId) {
         match self.conns.get(id).map(|c| &c.proto) {
             Some(Proto::Rtmp(_)) => self.drain_rtmp_events(id),
             Some(Proto::Http(_)) => self.serve_http(id),
@@ -647,7 +652,7 @@ impl Server {
     }
 
     /// Wakes connection `id` at `at_ms` (monotonic).
-    pub(crate) fn schedule(&mut self, id: Id, at_ms: u64) {
+    pub(crate) fn schedule(&mut self, id: ConnId, at_ms: u64) {
         self.timers.push(Reverse((at_ms, id)));
     }
 
@@ -661,7 +666,7 @@ impl Server {
         }
     }
 
-    pub(crate) fn mark_dirty(&mut self, id: Id) {
+    pub(crate) fn mark_dirty(&mut self, id: ConnId) {
         if let Some(conn) = self.conns.get_mut(id) {
             if !conn.dirty {
                 conn.dirty = true;
@@ -700,7 +705,7 @@ impl Server {
     /// The socket has room again. Edge-triggered epoll also reports this after
     /// every ACK; a player with nothing half-written waits for its merged
     /// write instead of writing one message at a time.
-    fn on_writable(&mut self, id: Id) {
+    fn on_writable(&mut self, id: ConnId) {
         let Some(conn) = self.conns.get(id) else {
             return;
         };
@@ -712,7 +717,7 @@ impl Server {
 
     /// Moves queued media or file data into the connection's outbound queue
     /// and writes as much as the socket takes.
-    fn flush(&mut self, id: Id) {
+    fn flush(&mut self, id: ConnId) {
         let Some(conn) = self.conns.get_mut(id) else {
             return;
         };
@@ -764,7 +769,7 @@ impl Server {
                             conn.want_writable = true;
                             let _ = self.poll.registry().reregister(
                                 &mut conn.socket,
-                                Token(id.to_usize()),
+                                token_of(TokenKind::Conn(id)),
                                 Interest::READABLE | Interest::WRITABLE,
                             );
                         }
@@ -784,7 +789,7 @@ impl Server {
             conn.want_writable = false;
             let _ = self.poll.registry().reregister(
                 &mut conn.socket,
-                Token(id.to_usize()),
+                token_of(TokenKind::Conn(id)),
                 Interest::READABLE,
             );
         }
@@ -800,7 +805,7 @@ impl Server {
         }
     }
 
-    pub(crate) fn close(&mut self, id: Id, reason: &str) {
+    pub(crate) fn close(&mut self, id: ConnId, reason: &str) {
         let (mut calls, role_timeout) = self.role_end_calls(id);
         let (close_calls, close_timeout) = self.close_calls(id);
         calls.extend(close_calls);

@@ -2,11 +2,12 @@
 
 use std::sync::Arc;
 
-use mio::{Interest, Token};
+use mio::Interest;
 
-use super::{wanted_listeners, Server, LISTENER_BASE};
+use super::{token_of, wanted_listeners, Server};
 use crate::config::Config;
 use crate::net::listener::Listener;
+use crate::net::token::TokenKind;
 use crate::supervisor::JobSpec;
 
 impl Server {
@@ -62,7 +63,7 @@ impl Server {
         for (i, l) in kept.iter_mut().enumerate() {
             let _ = self.poll.registry().reregister(
                 &mut l.socket,
-                Token(LISTENER_BASE + i),
+                token_of(TokenKind::Listener(i)),
                 Interest::READABLE,
             );
         }

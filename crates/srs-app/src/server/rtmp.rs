@@ -2,7 +2,6 @@
 
 use std::sync::Arc;
 
-use srs_core::Id;
 use srs_rtmp::command::ConnectCommand;
 use srs_rtmp::session::server::ServerEvent;
 use srs_rtmp::url::RequestUrl;
@@ -13,6 +12,7 @@ use super::hooks::Decision;
 use super::Server;
 use crate::config::VhostConfig;
 use crate::hooks;
+use crate::ids::ConnId;
 use crate::refer;
 use crate::stream::StreamKey;
 
@@ -36,7 +36,7 @@ fn clip(text: &str) -> &str {
 
 impl Server {
     /// Handles every pending event of RTMP connection `id`.
-    pub(crate) fn drain_rtmp_events(&mut self, id: Id) {
+    pub(crate) fn drain_rtmp_events(&mut self, id: ConnId) {
         loop {
             let Some(rtmp) = self.conns.get_mut(id).and_then(|c| c.rtmp()) else {
                 return;
@@ -90,7 +90,7 @@ impl Server {
     }
 
     /// Logs the refusal; the connection closes once the answer is written.
-    pub(crate) fn refuse(&mut self, id: Id, why: &str) {
+    pub(crate) fn refuse(&mut self, id: ConnId, why: &str) {
         if let Some(conn) = self.conns.get_mut(id) {
             log::warn!("refuse client {}: {why}", conn.peer);
             conn.closing = true;
@@ -98,7 +98,7 @@ impl Server {
         self.mark_dirty(id);
     }
 
-    fn on_connect(&mut self, id: Id, c: ConnectCommand) -> Result<(), RtmpError> {
+    fn on_connect(&mut self, id: ConnId, c: ConnectCommand) -> Result<(), RtmpError> {
         let Some(conn) = self.conns.get_mut(id) else {
             return Ok(());
         };
@@ -156,7 +156,7 @@ impl Server {
     /// The last steps of a connect: the on_connect hooks, then the answer.
     pub(crate) fn connect_after_checks(
         &mut self,
-        id: Id,
+        id: ConnId,
         c: &ConnectCommand,
         vhost: &Arc<VhostConfig>,
     ) -> Result<(), RtmpError> {
@@ -171,7 +171,7 @@ impl Server {
     }
 
     /// Answers the pending connect (checks and hooks passed).
-    pub(crate) fn finish_connect(&mut self, id: Id) -> Result<(), RtmpError> {
+    pub(crate) fn finish_connect(&mut self, id: ConnId) -> Result<(), RtmpError> {
         let Some(conn) = self.conns.get_mut(id) else {
             return Ok(());
         };
@@ -194,7 +194,7 @@ impl Server {
     /// with the vhost's refer lists checked (`list` = refer_play or refer_publish).
     fn stream_request(
         &mut self,
-        id: Id,
+        id: ConnId,
         stream: &str,
         list: fn(&VhostConfig) -> (&'static str, &Option<Vec<String>>),
     ) -> Result<(RequestUrl, Arc<VhostConfig>), String> {
@@ -216,7 +216,7 @@ impl Server {
         Ok((url, vhost))
     }
 
-    fn on_publish(&mut self, id: Id, stream: &str) -> Result<(), RtmpError> {
+    fn on_publish(&mut self, id: ConnId, stream: &str) -> Result<(), RtmpError> {
         let request = self.stream_request(id, stream, |v| ("refer_publish", &v.refer_publish));
         let checked = request.and_then(|(url, vhost)| {
             let key = StreamKey {
@@ -251,7 +251,7 @@ impl Server {
         }
     }
 
-    pub(crate) fn reject_publish(&mut self, id: Id, why: &str) -> Result<(), RtmpError> {
+    pub(crate) fn reject_publish(&mut self, id: ConnId, why: &str) -> Result<(), RtmpError> {
         let code = if why.contains("already publishing") || why.starts_with(BAD_NAME) {
             "NetStream.Publish.BadName"
         } else {
@@ -267,7 +267,7 @@ impl Server {
     /// Attaches the publisher and answers (checks and hooks passed).
     pub(crate) fn finish_publish(
         &mut self,
-        id: Id,
+        id: ConnId,
         url: RequestUrl,
         vhost: Arc<VhostConfig>,
         key: StreamKey,
@@ -290,7 +290,7 @@ impl Server {
         Ok(())
     }
 
-    fn on_play(&mut self, id: Id, stream: &str) -> Result<(), RtmpError> {
+    fn on_play(&mut self, id: ConnId, stream: &str) -> Result<(), RtmpError> {
         let (url, vhost) = match self.stream_request(id, stream, |v| ("refer_play", &v.refer_play))
         {
             Ok(r) => r,
@@ -311,7 +311,7 @@ impl Server {
         self.finish_play(id, url, vhost, key)
     }
 
-    pub(crate) fn reject_play(&mut self, id: Id, why: &str) -> Result<(), RtmpError> {
+    pub(crate) fn reject_play(&mut self, id: ConnId, why: &str) -> Result<(), RtmpError> {
         if let Some(rtmp) = self.conns.get_mut(id).and_then(|c| c.rtmp()) {
             rtmp.session.reject_play("NetStream.Play.Failed", why)?;
         }
@@ -322,7 +322,7 @@ impl Server {
     /// Answers the play and attaches the player (checks and hooks passed).
     pub(crate) fn finish_play(
         &mut self,
-        id: Id,
+        id: ConnId,
         url: RequestUrl,
         vhost: Arc<VhostConfig>,
         key: StreamKey,

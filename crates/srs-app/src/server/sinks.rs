@@ -1,25 +1,25 @@
 //! HLS and DVR attached to sources: started on publish, fed every message,
 //! finished on unpublish; disk errors follow the vhost's policy.
 
-use srs_core::Id;
 use srs_kernel::MediaMessage;
 
 use super::Server;
 use crate::config::HlsOnError;
 use crate::hooks;
+use crate::ids::SourceId;
 use crate::sink::{DiskEvent, DvrSink, HlsSink, Owner, SinkKind};
 
 /// The owner of a source's disk jobs.
-fn owner_of(sid: Id, kind: SinkKind) -> Owner {
+fn owner_of(sid: SourceId, kind: SinkKind) -> Owner {
     Owner {
-        stream: sid.to_usize() as u64,
+        stream: sid.to_u64(),
         kind,
     }
 }
 
 impl Server {
     /// A publish starts on source `sid`: HLS continues or starts, DVR opens.
-    pub(crate) fn start_sinks(&mut self, sid: Id) {
+    pub(crate) fn start_sinks(&mut self, sid: SourceId) {
         let Some(source) = self.registry.get_mut(sid) else {
             return;
         };
@@ -57,7 +57,7 @@ impl Server {
     }
 
     /// Feeds the sinks of source `sid`.
-    pub(crate) fn feed_sinks(&mut self, sid: Id, msg: &MediaMessage) {
+    pub(crate) fn feed_sinks(&mut self, sid: SourceId, msg: &MediaMessage) {
         let Some(source) = self.registry.get_mut(sid) else {
             return;
         };
@@ -80,7 +80,7 @@ impl Server {
     }
 
     /// The publish of source `sid` ended: the open segment and file are kept.
-    pub(crate) fn stop_sinks(&mut self, sid: Id) {
+    pub(crate) fn stop_sinks(&mut self, sid: SourceId) {
         let Some(source) = self.registry.get_mut(sid) else {
             return;
         };
@@ -98,7 +98,7 @@ impl Server {
 
     /// A DVR file of source `sid` is being closed: once it is renamed, the
     /// on_dvr hook is told.
-    fn dvr_file_closing(&mut self, sid: Id, path: std::path::PathBuf) {
+    fn dvr_file_closing(&mut self, sid: SourceId, path: std::path::PathBuf) {
         let Some(source) = self.registry.get(sid) else {
             return;
         };
@@ -125,7 +125,7 @@ impl Server {
             .insert(path, (calls, vhost.http_hooks.timeout_ms));
     }
 
-    fn on_hls_error(&mut self, sid: Id, what: &str) {
+    fn on_hls_error(&mut self, sid: SourceId, what: &str) {
         let Some(source) = self.registry.get_mut(sid) else {
             return;
         };
@@ -166,7 +166,7 @@ impl Server {
                     file,
                     message,
                 } => {
-                    let sid = Id::from_usize(owner.stream as usize);
+                    let sid = SourceId::from_u64(owner.stream);
                     if owner.kind == SinkKind::Hls {
                         self.on_hls_error(sid, &message);
                     } else {

@@ -6,18 +6,19 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use srs_core::log::ContextGuard;
-use srs_core::{FastRng, Id};
+use srs_core::FastRng;
 use srs_rtmp::command::ConnectCommand;
 use srs_rtmp::session::client::{ClientConfig, ClientEvent, ClientSession};
 
-use super::forward::{ForwardState, LinkKind};
+use super::forward::{ForwardState, LinkKind, Waiter};
 use super::Server;
 use crate::config::VhostConfig;
 use crate::conn::Proto;
+use crate::ids::ConnId;
 
 /// A client waiting for the origin's verdict.
 pub(crate) struct TokenCheck {
-    client: Id,
+    client: ConnId,
     connect: ConnectCommand,
     vhost: Arc<VhostConfig>,
 }
@@ -25,7 +26,12 @@ pub(crate) struct TokenCheck {
 impl Server {
     /// Asks the first origin about client `id`'s connect; the client waits.
     /// The origin's name is resolved off the loop.
-    pub(crate) fn start_token_check(&mut self, id: Id, c: ConnectCommand, vhost: Arc<VhostConfig>) {
+    pub(crate) fn start_token_check(
+        &mut self,
+        id: ConnId,
+        c: ConnectCommand,
+        vhost: Arc<VhostConfig>,
+    ) {
         let Some(origin) = vhost.origin.first().cloned() else {
             self.token_verdict(
                 TokenCheck {
@@ -45,13 +51,13 @@ impl Server {
                 vhost,
             },
         );
-        self.resolve_link(id, origin, LinkKind::TokenCheck);
+        self.resolve_link(Waiter::Client(id), origin, LinkKind::TokenCheck);
     }
 
     /// The origin of client `id`'s token check was resolved: connect to it.
     pub(crate) fn token_resolved(
         &mut self,
-        id: Id,
+        id: ConnId,
         dest: String,
         result: Result<SocketAddr, String>,
     ) {
@@ -116,7 +122,7 @@ impl Server {
     }
 
     /// An event of a token-check link: the origin answered the connect.
-    pub(crate) fn on_token_event(&mut self, link: Id, event: ClientEvent) {
+    pub(crate) fn on_token_event(&mut self, link: ConnId, event: ClientEvent) {
         let verdict = match event {
             ClientEvent::Connected => Ok(()),
             ClientEvent::Rejected { code, description } => {
@@ -131,7 +137,7 @@ impl Server {
     }
 
     /// A token-check link closed without an answer.
-    pub(crate) fn token_link_closed(&mut self, link: Id) {
+    pub(crate) fn token_link_closed(&mut self, link: ConnId) {
         if let Some(check) = self.token_checks.remove(&link) {
             self.token_verdict(check, Err("the origin closed the connection".into()));
         }

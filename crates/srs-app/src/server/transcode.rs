@@ -3,10 +3,9 @@
 //! this server and publishes the result (usually back here as
 //! `[stream]_[engine]`).
 
-use srs_core::Id;
-
 use super::Server;
 use crate::config::ffmpeg::{ffmpeg_args, transcode};
+use crate::ids::SourceId;
 use crate::sink::safe_path::is_under;
 use crate::supervisor::JobSpec;
 
@@ -16,7 +15,7 @@ fn group(key: &crate::stream::StreamKey) -> String {
 
 impl Server {
     /// Starts the transcodes of source `sid` (its publish began).
-    pub(crate) fn start_transcodes(&mut self, sid: Id) {
+    pub(crate) fn start_transcodes(&mut self, sid: SourceId) {
         let Some(source) = self.registry.get(sid) else {
             return;
         };
@@ -81,7 +80,7 @@ impl Server {
     }
 
     /// Stops the transcodes of source `sid` (its publish ended).
-    pub(crate) fn stop_transcodes(&mut self, sid: Id) {
+    pub(crate) fn stop_transcodes(&mut self, sid: SourceId) {
         let Some(source) = self.registry.get(sid) else {
             return;
         };

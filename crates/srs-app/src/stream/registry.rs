@@ -3,17 +3,18 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use srs_core::{Arena, Id};
+use srs_core::Arena;
 
 use super::source::{Source, StreamKey};
 use crate::config::VhostConfig;
+use crate::ids::SourceId;
 use crate::sink::HlsSink;
 
 /// The sources of the server.
 #[derive(Default)]
 pub struct Registry {
     sources: Arena<Source>,
-    by_key: HashMap<StreamKey, Id>,
+    by_key: HashMap<StreamKey, SourceId>,
     /// HLS state of streams whose source went away, so a republish continues
     /// the sequence numbers (with a discontinuity) instead of overwriting files.
     dormant_hls: HashMap<StreamKey, HlsSink>,
@@ -29,7 +30,7 @@ impl Registry {
     }
 
     /// The source of `key`, created when missing.
-    pub fn find_or_create(&mut self, key: &StreamKey, vhost: &Arc<VhostConfig>) -> Id {
+    pub fn find_or_create(&mut self, key: &StreamKey, vhost: &Arc<VhostConfig>) -> SourceId {
         if let Some(&id) = self.by_key.get(key) {
             if let Some(source) = self.sources.get_mut(id) {
                 // Settings may have changed by a reload since the source was made.
@@ -45,22 +46,22 @@ impl Registry {
     }
 
     /// The source of `key`, if it exists.
-    pub fn find(&self, key: &StreamKey) -> Option<Id> {
+    pub fn find(&self, key: &StreamKey) -> Option<SourceId> {
         self.by_key.get(key).copied()
     }
 
     /// The source of `id`.
-    pub fn get(&self, id: Id) -> Option<&Source> {
+    pub fn get(&self, id: SourceId) -> Option<&Source> {
         self.sources.get(id)
     }
 
     /// The source of `id`, mutably.
-    pub fn get_mut(&mut self, id: Id) -> Option<&mut Source> {
+    pub fn get_mut(&mut self, id: SourceId) -> Option<&mut Source> {
         self.sources.get_mut(id)
     }
 
     /// Removes the source when nobody uses it any more.
-    pub fn remove_if_idle(&mut self, id: Id) {
+    pub fn remove_if_idle(&mut self, id: SourceId) {
         if self.sources.get(id).is_some_and(|s| s.is_idle()) {
             if let Some(mut source) = self.sources.remove(id) {
                 self.by_key.remove(&source.key);
@@ -96,12 +97,12 @@ impl Registry {
     }
 
     /// All sources, mutably.
-    pub fn iter_mut(&mut self) -> impl Iterator<Item = (Id, &mut Source)> {
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = (SourceId, &mut Source)> {
         self.sources.iter_mut()
     }
 
     /// All sources.
-    pub fn iter(&self) -> impl Iterator<Item = (Id, &Source)> {
+    pub fn iter(&self) -> impl Iterator<Item = (SourceId, &Source)> {
         self.sources.iter()
     }
 }

@@ -3,7 +3,6 @@
 
 use std::sync::Arc;
 
-use srs_core::Id;
 use srs_kernel::MediaMessage;
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -12,6 +11,7 @@ use super::codec::{audio_info, video_info, AudioInfo, VideoInfo};
 use super::consumer::Consumer;
 use super::gop_cache::GopCache;
 use crate::config::VhostConfig;
+use crate::ids::ConnId;
 use crate::sink::{DvrSink, HlsSink};
 
 static NEXT_SOURCE_ID: AtomicU64 = AtomicU64::new(1);
@@ -56,12 +56,12 @@ pub struct Source {
     pub key: StreamKey,
     /// The vhost settings in force for this source.
     pub vhost: Arc<VhostConfig>,
-    publisher: Option<Id>,
+    publisher: Option<ConnId>,
     metadata: Option<MediaMessage>,
     video_sequence_header: Option<MediaMessage>,
     audio_sequence_header: Option<MediaMessage>,
     gop: GopCache,
-    players: Vec<Id>,
+    players: Vec<ConnId>,
     stats: SourceStats,
     /// A number unique in the process (the API's stream id).
     pub id: u64,
@@ -77,9 +77,9 @@ pub struct Source {
     /// The DVR recorder of the current publish.
     pub dvr: Option<DvrSink>,
     /// Outbound forward connections of the current publish.
-    pub forwarders: Vec<Id>,
+    pub forwarders: Vec<ConnId>,
     /// The edge's pull from the origin, while connected.
-    pub edge_pull: Option<Id>,
+    pub edge_pull: Option<ConnId>,
     /// A pull is being resolved, connected or retried.
     pub edge_pulling: bool,
     /// Round-robin position in the vhost's origin list.
@@ -114,12 +114,12 @@ impl Source {
     }
 
     /// The publishing connection, if any.
-    pub fn publisher(&self) -> Option<Id> {
+    pub fn publisher(&self) -> Option<ConnId> {
         self.publisher
     }
 
     /// Claims the source for a publisher; false when it already has one.
-    pub fn start_publish(&mut self, conn: Id) -> bool {
+    pub fn start_publish(&mut self, conn: ConnId) -> bool {
         if self.publisher.is_some() {
             return false;
         }
@@ -129,7 +129,7 @@ impl Source {
 
     /// Releases the source; the caches of the old publish are dropped so a
     /// new publisher's codec settings are not mixed with the old ones.
-    pub fn stop_publish(&mut self, conn: Id) {
+    pub fn stop_publish(&mut self, conn: ConnId) {
         if self.publisher == Some(conn) {
             self.publisher = None;
             self.metadata = None;
@@ -200,21 +200,21 @@ impl Source {
     }
 
     /// Adds a player.
-    pub fn add_player(&mut self, conn: Id) {
+    pub fn add_player(&mut self, conn: ConnId) {
         if !self.players.contains(&conn) {
             self.players.push(conn);
         }
     }
 
     /// Removes a player.
-    pub fn remove_player(&mut self, conn: Id) {
+    pub fn remove_player(&mut self, conn: ConnId) {
         if let Some(i) = self.players.iter().position(|&p| p == conn) {
             self.players.swap_remove(i);
         }
     }
 
     /// The players' connection ids.
-    pub fn players(&self) -> &[Id] {
+    pub fn players(&self) -> &[ConnId] {
         &self.players
     }
 

@@ -21,6 +21,7 @@ pub mod logging;
 pub mod net;
 pub mod process;
 pub mod refer;
+pub mod refused;
 pub mod server;
 pub mod sink;
 pub mod stats;

@@ -3,10 +3,12 @@
 //! `on_connect`, `on_publish` and `on_play` decide admission.
 
 pub mod http_client;
+pub mod kind;
 pub mod pool;
 
 use serde_json::json;
 
+pub use kind::HookKind;
 pub use pool::{HookCall, HookJob, HookOutcome, HookPool, HookResult};
 
 /// Who a hook is about.
@@ -37,8 +39,8 @@ pub fn on_close(c: &HookClient, send_bytes: u64, recv_bytes: u64) -> String {
 }
 
 /// `on_publish`, `on_unpublish`, `on_play`, `on_stop` payloads.
-pub fn on_stream(action: &str, c: &HookClient, stream: &str, param: &str) -> String {
-    json!({"action": action, "client_id": c.client_id, "ip": c.ip, "vhost": c.vhost,
+pub fn on_stream(action: HookKind, c: &HookClient, stream: &str, param: &str) -> String {
+    json!({"action": action.name(), "client_id": c.client_id, "ip": c.ip, "vhost": c.vhost,
            "app": c.app, "stream": stream, "param": param})
     .to_string()
 }
@@ -50,9 +52,11 @@ pub fn on_dvr(c: &HookClient, stream: &str, param: &str, cwd: &str, file: &str) 
     .to_string()
 }
 
-/// The calls of one hook for a list of URLs.
-pub fn calls(hook: &'static str, urls: &[String], payload: &str) -> Vec<HookCall> {
-    urls.iter()
+/// The calls of one hook: one per URL configured for it (none when hooks
+/// are off).
+pub fn calls(hook: HookKind, hooks: &crate::config::HooksConfig, payload: &str) -> Vec<HookCall> {
+    hook.urls(hooks)
+        .iter()
         .map(|u| HookCall {
             hook,
             url: u.clone(),
@@ -79,7 +83,7 @@ mod tests {
         assert_eq!(v["client_id"], 107);
         assert_eq!(v["tcUrl"], "rtmp://h/live");
         let v: serde_json::Value =
-            serde_json::from_str(&on_stream("on_play", &c, "s", "?t=1")).expect("json");
+            serde_json::from_str(&on_stream(HookKind::Play, &c, "s", "?t=1")).expect("json");
         assert_eq!(v["stream"], "s");
         assert_eq!(v["param"], "?t=1");
         let v: serde_json::Value = serde_json::from_str(&on_close(&c, 10, 20)).expect("json");
@@ -90,9 +94,12 @@ mod tests {
         let v: serde_json::Value =
             serde_json::from_str(&on_dvr(&c, "s", "", "/srv", "./a.flv")).expect("json");
         assert_eq!(v["file"], "./a.flv");
-        assert_eq!(
-            calls("on_play", &["http://a/".into(), "http://b/".into()], "{}").len(),
-            2
-        );
+        let hooks = crate::config::HooksConfig {
+            enabled: true,
+            on_play: vec!["http://a/".into(), "http://b/".into()],
+            ..Default::default()
+        };
+        assert_eq!(calls(HookKind::Play, &hooks, "{}").len(), 2);
+        assert!(calls(HookKind::Stop, &hooks, "{}").is_empty());
     }
 }

@@ -1,6 +1,7 @@
 //! Worker threads that make hook calls, so the event loop never waits on
 //! a hook server. Results come back through a channel and wake the loop.
 
+use super::kind::HookKind;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex};
@@ -14,8 +15,8 @@ pub const MAX_WORKERS: usize = 128;
 /// One POST of a job.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HookCall {
-    /// Hook name (`on_connect`...), for logs.
-    pub hook: &'static str,
+    /// The hook.
+    pub hook: HookKind,
     /// The URL.
     pub url: String,
     /// The JSON body.
@@ -43,7 +44,7 @@ pub enum HookOutcome {
     /// A call refused, failed or timed out.
     Refused {
         /// The hook.
-        hook: &'static str,
+        hook: HookKind,
         /// The URL that refused.
         url: String,
         /// Why.
@@ -219,7 +220,7 @@ mod tests {
         pool.submit(HookJob {
             id: 7,
             calls: vec![HookCall {
-                hook: "on_connect",
+                hook: HookKind::Connect,
                 url,
                 payload: "{}".into(),
             }],
@@ -233,7 +234,7 @@ mod tests {
         assert!(matches!(
             results[0].outcome,
             HookOutcome::Refused {
-                hook: "on_connect",
+                hook: HookKind::Connect,
                 ..
             }
         ));

@@ -11,8 +11,10 @@ use srs_rtmp::url::RequestUrl;
 use super::Server;
 use crate::config::VhostConfig;
 use crate::conn::{Proto, Role};
+use crate::hooks::HookKind;
 use crate::hooks::{self, HookCall, HookClient, HookJob, HookOutcome};
 use crate::ids::ConnId;
+use crate::refused::Refused;
 use crate::stream::StreamKey;
 
 /// What a connection waits for while its hooks run.
@@ -144,8 +146,8 @@ impl Server {
             return none;
         };
         let (hook, source) = match conn.role {
-            Role::Publisher(s) => ("on_unpublish", s),
-            Role::Player { source, .. } => ("on_stop", source),
+            Role::Publisher(s) => (HookKind::Unpublish, s),
+            Role::Player { source, .. } => (HookKind::Stop, source),
             Role::Idle => return none,
         };
         // RTMP clients carry their request; an HTTP-FLV player has its source's.
@@ -170,18 +172,13 @@ impl Server {
             }
             Proto::Forward(_) => return none,
         };
-        if !vhost.http_hooks.enabled {
+        if hook.urls(&vhost.http_hooks).is_empty() {
             return none;
         }
-        let urls = if hook == "on_unpublish" {
-            &vhost.http_hooks.on_unpublish
-        } else {
-            &vhost.http_hooks.on_stop
-        };
         let client = self.hook_client_for(id, &vhost, &app);
         let payload = hooks::on_stream(hook, &client, &stream, &param);
         (
-            hooks::calls(hook, urls, &payload),
+            hooks::calls(hook, &vhost.http_hooks, &payload),
             vhost.http_hooks.timeout_ms,
         )
     }
@@ -201,7 +198,7 @@ impl Server {
         let client = self.hook_client(id);
         let payload = hooks::on_close(&client, send, recv);
         (
-            hooks::calls("on_close", &vhost.http_hooks.on_close, &payload),
+            hooks::calls(HookKind::Close, &vhost.http_hooks, &payload),
             vhost.http_hooks.timeout_ms,
         )
     }
@@ -232,7 +229,8 @@ impl Server {
                 },
                 HookOutcome::Refused { hook, url, reason } => {
                     self.hook_stats.refusals += 1;
-                    let why = format!("hook {hook} {url} refused: {reason}");
+                    let refused = Refused::Hook { hook, url, reason };
+                    let why = refused.to_string();
                     match p.decision {
                         Decision::Connect => {
                             let rejected = self
@@ -243,8 +241,8 @@ impl Server {
                             self.refuse(id, &why);
                             rejected.unwrap_or(Ok(()))
                         }
-                        Decision::Publish { .. } => self.reject_publish(id, &why),
-                        Decision::Play { .. } => self.reject_play(id, &why),
+                        Decision::Publish { .. } => self.reject_publish(id, &refused),
+                        Decision::Play { .. } => self.reject_play(id, &refused),
                         Decision::HttpPlay { .. } => {
                             self.refuse_http(id, 403, &why);
                             Ok(())

@@ -43,7 +43,7 @@ impl Server {
             body["summaries"] = crate::stats::summaries(&self.sampler, &self.totals());
         }
         let calls = vec![crate::hooks::HookCall {
-            hook: "heartbeat",
+            hook: crate::hooks::HookKind::Heartbeat,
             url: hb.url.clone(),
             payload: body.to_string(),
         }];

@@ -3,7 +3,7 @@
 use super::hooks::Decision;
 use super::Server;
 use crate::conn::{Proto, Role};
-use crate::hooks;
+use crate::hooks::{self, HookKind};
 use crate::http::api::ApiAnswer;
 use crate::http::api_access::{self, Refusal};
 use crate::http::files::{self, PathError};
@@ -213,10 +213,10 @@ impl Server {
             http.keep_alive = false;
             http.play_param = param.clone();
         }
-        if vhost.http_hooks.enabled && !vhost.http_hooks.on_play.is_empty() {
+        if !HookKind::Play.urls(&vhost.http_hooks).is_empty() {
             let client = self.hook_client_for(id, &vhost, &key.app);
-            let payload = hooks::on_stream("on_play", &client, &key.stream, &param);
-            let calls = hooks::calls("on_play", &vhost.http_hooks.on_play, &payload);
+            let payload = hooks::on_stream(HookKind::Play, &client, &key.stream, &param);
+            let calls = hooks::calls(HookKind::Play, &vhost.http_hooks, &payload);
             self.ask_hooks(id, calls, &vhost, Decision::HttpPlay { key });
             return true;
         }

@@ -8,6 +8,7 @@ use super::Server;
 use crate::config::{TimeJitter, VhostConfig};
 use crate::conn::Role;
 use crate::ids::ConnId;
+use crate::refused::Refused;
 use crate::stream::{Consumer, JitterMode, StreamKey};
 
 /// The timestamp policy of a vhost for its players.
@@ -29,17 +30,17 @@ impl Server {
         id: ConnId,
         key: &StreamKey,
         vhost: &Arc<VhostConfig>,
-    ) -> Result<(), String> {
+    ) -> Result<(), Refused> {
         let sid = self.registry.find_or_create(key, vhost);
         let now = self.now_ms.max(1);
         let Some(source) = self.registry.get_mut(sid) else {
-            return Err("source vanished".into());
+            return Err(Refused::Gone("the source vanished"));
         };
         if source.created_ms == 0 {
             source.created_ms = now;
         }
         if !source.start_publish(id) {
-            return Err(format!("stream {key} is already publishing"));
+            return Err(Refused::StreamBusy(key.to_string()));
         }
         for &pid in source.players() {
             if let Some(c) = self.conns.get_mut(pid).and_then(|p| p.consumer_mut()) {

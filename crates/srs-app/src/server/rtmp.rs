@@ -11,14 +11,11 @@ use super::bandwidth::Bandcheck;
 use super::hooks::Decision;
 use super::Server;
 use crate::config::VhostConfig;
-use crate::hooks;
+use crate::hooks::{self, HookKind};
 use crate::ids::ConnId;
 use crate::refer;
+use crate::refused::Refused;
 use crate::stream::StreamKey;
-
-/// Starts the refusal reason of a name that failed `srs_rtmp::name`'s checks
-/// (a publish refused so answers `NetStream.Publish.BadName`).
-const BAD_NAME: &str = "bad name: ";
 
 /// A client's free text (URLs of a connect) as logged: at most 256 bytes, so
 /// a 64 KiB tcUrl cannot make every connect write a 64 KiB log line.
@@ -160,10 +157,10 @@ impl Server {
         c: &ConnectCommand,
         vhost: &Arc<VhostConfig>,
     ) -> Result<(), RtmpError> {
-        if vhost.http_hooks.enabled && !vhost.http_hooks.on_connect.is_empty() {
+        if !HookKind::Connect.urls(&vhost.http_hooks).is_empty() {
             let client = self.hook_client(id);
             let payload = hooks::on_connect(&client, &c.tc_url, &c.page_url);
-            let calls = hooks::calls("on_connect", &vhost.http_hooks.on_connect, &payload);
+            let calls = hooks::calls(HookKind::Connect, &vhost.http_hooks, &payload);
             self.ask_hooks(id, calls, vhost, Decision::Connect);
             return Ok(());
         }
@@ -197,22 +194,23 @@ impl Server {
         id: ConnId,
         stream: &str,
         list: fn(&VhostConfig) -> (&'static str, &Option<Vec<String>>),
-    ) -> Result<(RequestUrl, Arc<VhostConfig>), String> {
-        let conn = self.conns.get_mut(id).ok_or("connection gone")?;
-        let rtmp = conn.rtmp().ok_or("not rtmp")?;
-        let mut url = rtmp.url.clone().ok_or("not connected")?;
-        url.set_stream(stream)
-            .map_err(|e| format!("{BAD_NAME}{e}"))?;
+    ) -> Result<(RequestUrl, Arc<VhostConfig>), Refused> {
+        let gone = Refused::Gone("the connection is not a connected RTMP client");
+        let conn = self.conns.get_mut(id).ok_or(gone.clone())?;
+        let rtmp = conn.rtmp().ok_or(gone.clone())?;
+        let mut url = rtmp.url.clone().ok_or(gone)?;
+        url.set_stream(stream)?;
         let vhost = self
             .config
             .resolve_vhost(&url.vhost)
             .cloned()
-            .ok_or_else(|| format!("vhost {} is not configured", url.vhost))?;
+            .ok_or_else(|| Refused::NoVhost(url.vhost.clone()))?;
         let (name, specific) = list(&vhost);
         refer::check(
             &rtmp.page_url,
             &[("refer", &vhost.refer_all), (name, specific)],
-        )?;
+        )
+        .map_err(Refused::Refer)?;
         Ok((url, vhost))
     }
 
@@ -230,17 +228,18 @@ impl Server {
                 .and_then(|sid| self.registry.get(sid))
                 .is_some_and(|s| s.publisher().is_some());
             if busy {
-                return Err(format!("stream {key} is already publishing"));
+                return Err(Refused::StreamBusy(key.to_string()));
             }
             Ok((url, vhost, key))
         });
         match checked {
             Err(why) => self.reject_publish(id, &why),
             Ok((url, vhost, key)) => {
-                if vhost.http_hooks.enabled && !vhost.http_hooks.on_publish.is_empty() {
+                if !HookKind::Publish.urls(&vhost.http_hooks).is_empty() {
                     let client = self.hook_client_for(id, &vhost, &url.app);
-                    let payload = hooks::on_stream("on_publish", &client, &url.stream, &url.param);
-                    let calls = hooks::calls("on_publish", &vhost.http_hooks.on_publish, &payload);
+                    let payload =
+                        hooks::on_stream(HookKind::Publish, &client, &url.stream, &url.param);
+                    let calls = hooks::calls(HookKind::Publish, &vhost.http_hooks, &payload);
                     let decision = Decision::Publish { url, key };
                     self.ask_hooks(id, calls, &vhost, decision);
                     Ok(())
@@ -251,16 +250,12 @@ impl Server {
         }
     }
 
-    pub(crate) fn reject_publish(&mut self, id: ConnId, why: &str) -> Result<(), RtmpError> {
-        let code = if why.contains("already publishing") || why.starts_with(BAD_NAME) {
-            "NetStream.Publish.BadName"
-        } else {
-            "NetStream.Publish.Denied"
-        };
+    pub(crate) fn reject_publish(&mut self, id: ConnId, why: &Refused) -> Result<(), RtmpError> {
+        let text = why.to_string();
         if let Some(rtmp) = self.conns.get_mut(id).and_then(|c| c.rtmp()) {
-            rtmp.session.reject_publish(code, why)?;
+            rtmp.session.reject_publish(why.rtmp(), &text)?;
         }
-        self.refuse(id, why);
+        self.refuse(id, &text);
         Ok(())
     }
 
@@ -301,21 +296,22 @@ impl Server {
             app: url.app.clone(),
             stream: url.stream.clone(),
         };
-        if vhost.http_hooks.enabled && !vhost.http_hooks.on_play.is_empty() {
+        if !HookKind::Play.urls(&vhost.http_hooks).is_empty() {
             let client = self.hook_client_for(id, &vhost, &url.app);
-            let payload = hooks::on_stream("on_play", &client, &url.stream, &url.param);
-            let calls = hooks::calls("on_play", &vhost.http_hooks.on_play, &payload);
+            let payload = hooks::on_stream(HookKind::Play, &client, &url.stream, &url.param);
+            let calls = hooks::calls(HookKind::Play, &vhost.http_hooks, &payload);
             self.ask_hooks(id, calls, &vhost, Decision::Play { url, key });
             return Ok(());
         }
         self.finish_play(id, url, vhost, key)
     }
 
-    pub(crate) fn reject_play(&mut self, id: ConnId, why: &str) -> Result<(), RtmpError> {
+    pub(crate) fn reject_play(&mut self, id: ConnId, why: &Refused) -> Result<(), RtmpError> {
+        let text = why.to_string();
         if let Some(rtmp) = self.conns.get_mut(id).and_then(|c| c.rtmp()) {
-            rtmp.session.reject_play("NetStream.Play.Failed", why)?;
+            rtmp.session.reject_play(why.rtmp(), &text)?;
         }
-        self.refuse(id, why);
+        self.refuse(id, &text);
         Ok(())
     }
 

@@ -5,7 +5,7 @@ use srs_kernel::MediaMessage;
 
 use super::Server;
 use crate::config::HlsOnError;
-use crate::hooks;
+use crate::hooks::{self, HookKind};
 use crate::ids::SourceId;
 use crate::sink::{DiskEvent, DvrSink, HlsSink, Owner, SinkKind};
 
@@ -103,7 +103,7 @@ impl Server {
             return;
         };
         let vhost = std::sync::Arc::clone(&source.vhost);
-        if !vhost.http_hooks.enabled || vhost.http_hooks.on_dvr.is_empty() {
+        if HookKind::Dvr.urls(&vhost.http_hooks).is_empty() {
             return;
         }
         let Some(publisher) = source.publisher() else {
@@ -120,7 +120,7 @@ impl Server {
             .map(|d| d.display().to_string())
             .unwrap_or_default();
         let payload = hooks::on_dvr(&client, &stream, &param, &cwd, &path.display().to_string());
-        let calls = hooks::calls("on_dvr", &vhost.http_hooks.on_dvr, &payload);
+        let calls = hooks::calls(HookKind::Dvr, &vhost.http_hooks, &payload);
         self.dvr_hooks
             .insert(path, (calls, vhost.http_hooks.timeout_ms));
     }

@@ -6,7 +6,10 @@
 //! later), drain events again, then write what the outbound queue holds.
 
 pub mod client;
+pub mod refusal;
 pub mod server;
+
+pub use refusal::Refusal;
 mod transport;
 
 /// Message stream id used for the one NetStream of a connection (SRS uses 1).

@@ -21,6 +21,7 @@ use crate::command::{self, Command, ConnectCommand, ServerInfo};
 use crate::error::RtmpError;
 use crate::handshake::{HandshakeKind, ServerHandshake};
 use crate::out_queue::OutQueue;
+use crate::session::refusal::Refusal;
 use crate::session::transport::Transport;
 use crate::session::{
     csid, DEFAULT_WINDOW_ACK_SIZE, MAX_EVENTS_PER_PASS, MAX_PENDING_INPUT, STREAM_ID,
@@ -556,11 +557,11 @@ impl ServerSession {
 
     /// Refuses the pending publish with an error onStatus (`code`, e.g.
     /// `NetStream.Publish.BadName`); the caller closes the connection after the flush.
-    pub fn reject_publish(&mut self, code: &str, description: &str) -> Result<(), RtmpError> {
+    pub fn reject_publish(&mut self, why: Refusal, description: &str) -> Result<(), RtmpError> {
         self.reject_stream(
             ServerState::PublishPending,
             "reject_publish",
-            code,
+            why.publish_code(),
             description,
         )
     }
@@ -596,8 +597,13 @@ impl ServerSession {
     }
 
     /// Refuses the pending play with an error onStatus; the caller closes after the flush.
-    pub fn reject_play(&mut self, code: &str, description: &str) -> Result<(), RtmpError> {
-        self.reject_stream(ServerState::PlayPending, "reject_play", code, description)
+    pub fn reject_play(&mut self, why: Refusal, description: &str) -> Result<(), RtmpError> {
+        self.reject_stream(
+            ServerState::PlayPending,
+            "reject_play",
+            why.play_code(),
+            description,
+        )
     }
 
     /// Queues one media message for a player with the timestamp given (the

@@ -209,7 +209,7 @@ fn rejected_connect_and_publish_reach_the_client() {
     c.publish("taken").expect("publish");
     pump(&mut c, &mut s, 1000);
     let _ = server_events(&mut s);
-    s.reject_publish("NetStream.Publish.BadName", "already publishing")
+    s.reject_publish(crate::session::Refusal::StreamBusy, "already publishing")
         .expect("reject");
     pump(&mut c, &mut s, 1000);
     assert!(matches!(&client_events(&mut c)[..],

@@ -11,6 +11,7 @@ use srs_rtmp::url::RequestUrl;
 
 use crate::config::VhostConfig;
 use crate::ids::SourceId;
+use crate::link::LinkState;
 use crate::stream::Consumer;
 
 /// What a connection does for its source.
@@ -50,7 +51,7 @@ pub enum Proto {
     /// An HTTP client (files, live FLV, API).
     Http(Box<crate::http::HttpState>),
     /// An outbound publish to a forward destination.
-    Forward(Box<crate::server::ForwardState>),
+    Forward(Box<LinkState>),
 }
 
 /// A client connection.

@@ -17,6 +17,7 @@ pub mod error;
 pub mod hooks;
 pub mod http;
 pub mod ids;
+pub mod link;
 pub mod logging;
 pub mod net;
 pub mod process;
@@ -27,6 +28,7 @@ pub mod sink;
 pub mod stats;
 pub mod stream;
 pub mod supervisor;
+pub mod timestamp;
 
 pub use error::AppError;
 pub use server::{Server, ServerHandle};

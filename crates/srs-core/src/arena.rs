@@ -101,26 +101,30 @@ enum Slot<T> {
     },
 }
 
-/// Storage of values addressed by [`Id`]s with O(1) insert, lookup and removal.
-pub struct Arena<T> {
+/// Storage of values addressed by [`Id`]s with O(1) insert, lookup and
+/// removal. The ids are `Id<K>`: by default `Id<T>`; a marker type `K` lets
+/// modules name ids without depending on the module that defines `T`.
+pub struct Arena<T, K = T> {
     slots: Vec<Slot<T>>,
     free_head: Option<u32>,
     len: usize,
+    kind: PhantomData<fn() -> K>,
 }
 
-impl<T> Default for Arena<T> {
+impl<T, K> Default for Arena<T, K> {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl<T> Arena<T> {
+impl<T, K> Arena<T, K> {
     /// An empty arena.
     pub fn new() -> Self {
         Arena {
             slots: Vec::new(),
             free_head: None,
             len: 0,
+            kind: PhantomData,
         }
     }
 
@@ -135,12 +139,12 @@ impl<T> Arena<T> {
     }
 
     /// Stores a value and returns its id.
-    pub fn insert(&mut self, value: T) -> Id<T> {
+    pub fn insert(&mut self, value: T) -> Id<K> {
         self.insert_with(|_| value)
     }
 
     /// Stores the value built by `make`, which is given the id it will have.
-    pub fn insert_with(&mut self, make: impl FnOnce(Id<T>) -> T) -> Id<T> {
+    pub fn insert_with(&mut self, make: impl FnOnce(Id<K>) -> T) -> Id<K> {
         self.len += 1;
         if let Some(index) = self.free_head {
             let slot = &mut self.slots[index as usize];
@@ -170,7 +174,7 @@ impl<T> Arena<T> {
     }
 
     /// The value of `id`, if it still lives.
-    pub fn get(&self, id: Id<T>) -> Option<&T> {
+    pub fn get(&self, id: Id<K>) -> Option<&T> {
         match self.slots.get(id.index as usize) {
             Some(Slot::Occupied { generation, value }) if *generation == id.generation => {
                 Some(value)
@@ -180,7 +184,7 @@ impl<T> Arena<T> {
     }
 
     /// The value of `id`, mutably, if it still lives.
-    pub fn get_mut(&mut self, id: Id<T>) -> Option<&mut T> {
+    pub fn get_mut(&mut self, id: Id<K>) -> Option<&mut T> {
         match self.slots.get_mut(id.index as usize) {
             Some(Slot::Occupied { generation, value }) if *generation == id.generation => {
                 Some(value)
@@ -190,12 +194,12 @@ impl<T> Arena<T> {
     }
 
     /// True when `id` names a live value.
-    pub fn contains(&self, id: Id<T>) -> bool {
+    pub fn contains(&self, id: Id<K>) -> bool {
         self.get(id).is_some()
     }
 
     /// Removes and returns the value of `id`; `None` for a stale id.
-    pub fn remove(&mut self, id: Id<T>) -> Option<T> {
+    pub fn remove(&mut self, id: Id<K>) -> Option<T> {
         let slot = self.slots.get_mut(id.index as usize)?;
         match slot {
             Slot::Occupied { generation, .. } if *generation == id.generation => {
@@ -218,7 +222,7 @@ impl<T> Arena<T> {
     }
 
     /// Iterates over live values with their ids, in slot order.
-    pub fn iter(&self) -> impl Iterator<Item = (Id<T>, &T)> {
+    pub fn iter(&self) -> impl Iterator<Item = (Id<K>, &T)> {
         self.slots.iter().enumerate().filter_map(|(i, s)| match s {
             Slot::Occupied { generation, value } => Some((Id::new(i as u32, *generation), value)),
             Slot::Free { .. } => None,
@@ -226,7 +230,7 @@ impl<T> Arena<T> {
     }
 
     /// Iterates mutably over live values with their ids.
-    pub fn iter_mut(&mut self) -> impl Iterator<Item = (Id<T>, &mut T)> {
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = (Id<K>, &mut T)> {
         self.slots
             .iter_mut()
             .enumerate()
@@ -239,7 +243,7 @@ impl<T> Arena<T> {
     }
 
     /// The ids of all live values (a snapshot, so the arena may be changed while walking it).
-    pub fn ids(&self) -> Vec<Id<T>> {
+    pub fn ids(&self) -> Vec<Id<K>> {
         self.iter().map(|(id, _)| id).collect()
     }
 }
@@ -250,7 +254,7 @@ mod tests {
 
     #[test]
     fn insert_get_remove() {
-        let mut a = Arena::new();
+        let mut a: Arena<&str> = Arena::new();
         let x = a.insert("x");
         let y = a.insert("y");
         assert_eq!(a.get(x), Some(&"x"));
@@ -264,7 +268,7 @@ mod tests {
 
     #[test]
     fn reused_slot_does_not_match_old_id() {
-        let mut a = Arena::new();
+        let mut a: Arena<i32> = Arena::new();
         let old = a.insert(1);
         a.remove(old);
         let new = a.insert(2);
@@ -276,7 +280,7 @@ mod tests {
 
     #[test]
     fn usize_round_trip_and_iteration() {
-        let mut a = Arena::new();
+        let mut a: Arena<i32> = Arena::new();
         let ids: Vec<Id<i32>> = (0..5).map(|i| a.insert(i)).collect();
         a.remove(ids[2]);
         let again = a.insert(9);
@@ -289,5 +293,13 @@ mod tests {
         assert_eq!(a.get(ids[4]), Some(&5));
         let with_id = a.insert_with(|id| id.index() as i32);
         assert_eq!(a.get(with_id), Some(&(with_id.index() as i32)));
+    }
+
+    #[test]
+    fn a_marker_type_names_the_ids() {
+        enum Tag {}
+        let mut a: Arena<String, Tag> = Arena::new();
+        let id: Id<Tag> = a.insert("x".into());
+        assert_eq!(a.get(id).map(String::as_str), Some("x"));
     }
 }

@@ -20,48 +20,11 @@ use srs_rtmp::session::client::{ClientConfig, ClientEvent, ClientSession, Client
 use super::Server;
 use crate::conn::{Conn, Proto, Role};
 use crate::ids::{ConnId, SourceId};
+use crate::link::{LinkKind, LinkState};
 use crate::stream::{Consumer, JitterMode, StreamKey};
 
 /// Delay before a failed link is tried again.
 pub(crate) const RETRY_MS: u64 = 3_000;
-
-/// What an outbound link does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LinkKind {
-    /// Republishes a local publish to a forward destination.
-    Forward,
-    /// Republishes a publish on an edge to its origin.
-    EdgePush,
-    /// Plays a stream from the origin for an edge's players.
-    EdgePull,
-    /// Connects to the origin with a client's parameters (token traverse).
-    TokenCheck,
-}
-
-impl LinkKind {
-    fn name(self) -> &'static str {
-        match self {
-            LinkKind::Forward => "forward",
-            LinkKind::EdgePush => "edge push",
-            LinkKind::EdgePull => "edge pull",
-            LinkKind::TokenCheck => "token traverse",
-        }
-    }
-}
-
-/// An outbound RTMP client connection.
-pub struct ForwardState {
-    /// The client session.
-    pub session: ClientSession,
-    /// `host:port` as configured.
-    pub dest: String,
-    /// The stream.
-    pub key: StreamKey,
-    /// The non-blocking connect finished.
-    pub connected: bool,
-    /// Forward, edge push or edge pull.
-    pub kind: LinkKind,
-}
 
 /// Who waits for a name to be resolved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -281,7 +244,7 @@ impl Server {
         );
         let cid = self.next_cid;
         self.next_cid += 1;
-        let proto = Proto::Forward(Box::new(ForwardState {
+        let proto = Proto::Forward(Box::new(LinkState {
             session,
             dest: dest.clone(),
             key: key.clone(),
@@ -529,7 +492,7 @@ pub(crate) fn forward_connect_state(conn: &mut Conn) -> Result<bool, String> {
 }
 
 /// Moves a publishing link's queue into its session.
-pub(crate) fn fill_forward(fw: &mut ForwardState, consumer: &mut Consumer, high_water: usize) {
+pub(crate) fn fill_forward(fw: &mut LinkState, consumer: &mut Consumer, high_water: usize) {
     if fw.session.state() != ClientState::Publishing {
         return;
     }

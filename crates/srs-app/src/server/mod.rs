@@ -37,7 +37,7 @@ use crate::error::AppError;
 use crate::hooks::HookPool;
 use crate::http::MAX_PIPELINED_INPUT;
 use crate::http::{HttpService, HttpState};
-use crate::ids::ConnId;
+use crate::ids::{ConnId, ConnTag};
 use crate::net::listener::{Listener, ListenerKind};
 use crate::net::socket::{read_with, write_buf, Flow, ReadError, ReadOutcome};
 use crate::net::token::TokenKind;
@@ -75,8 +75,6 @@ const CONNECT_DEADLINE_MS: u64 = 10_000;
 /// An HTTP request head must be complete this soon after its first byte.
 const HTTP_HEAD_DEADLINE_MS: u64 = 10_000;
 
-pub use forward::ForwardState;
-
 /// Controls a running server from another thread (tests, embedding programs).
 #[derive(Clone)]
 pub struct ServerHandle {
@@ -104,7 +102,7 @@ pub struct Server {
     poll: Poll,
     config: Arc<Config>,
     listeners: Vec<Listener>,
-    conns: Arena<Conn>,
+    conns: Arena<Conn, ConnTag>,
     registry: Registry,
     dirty: Vec<ConnId>,
     /// Players whose merged write is not due yet (they stay marked dirty).

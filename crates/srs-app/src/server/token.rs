@@ -10,11 +10,12 @@ use srs_core::FastRng;
 use srs_rtmp::command::ConnectCommand;
 use srs_rtmp::session::client::{ClientConfig, ClientEvent, ClientSession};
 
-use super::forward::{ForwardState, LinkKind, Waiter};
+use super::forward::Waiter;
 use super::Server;
 use crate::config::VhostConfig;
 use crate::conn::Proto;
 use crate::ids::ConnId;
+use crate::link::{LinkKind, LinkState};
 
 /// A client waiting for the origin's verdict.
 pub(crate) struct TokenCheck {
@@ -102,7 +103,7 @@ impl Server {
             app: String::new(),
             stream: String::new(),
         };
-        let proto = Proto::Forward(Box::new(ForwardState {
+        let proto = Proto::Forward(Box::new(LinkState {
             session,
             dest: dest.clone(),
             key,

@@ -13,7 +13,7 @@ use srs_kernel::MediaMessage;
 use super::disk::{DiskJob, DiskWorker, Owner};
 use super::safe_path::{is_under, template_root};
 use crate::config::{DvrConfig, DvrPlan};
-use crate::stream::jitter::{Jitter, JitterMode};
+use crate::timestamp::{Jitter, JitterMode};
 
 /// Ids of files open in the disk worker, unique in the process.
 static NEXT_FILE_ID: AtomicU64 = AtomicU64::new(1);

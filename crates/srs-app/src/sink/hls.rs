@@ -12,8 +12,8 @@ use srs_kernel::MediaMessage;
 
 use super::disk::{DiskJob, DiskWorker, Owner};
 use super::safe_path::is_under;
-use super::timeline::Timeline;
 use crate::config::HlsConfig;
+use crate::timestamp::Timeline;
 
 /// A segment is cut, keyframe or not, once it is this many times
 /// `hls_fragment` long: a publisher that stops sending keyframes must not

@@ -5,7 +5,6 @@ pub mod disk;
 pub mod dvr;
 pub mod hls;
 pub mod safe_path;
-pub mod timeline;
 
 pub use disk::{DiskEvent, DiskJob, DiskWorker, Owner, SinkKind};
 pub use dvr::DvrSink;

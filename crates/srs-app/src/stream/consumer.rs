@@ -7,7 +7,7 @@ use std::collections::VecDeque;
 
 use srs_kernel::MediaMessage;
 
-use super::jitter::{Jitter, JitterMode};
+use crate::timestamp::{Jitter, JitterMode};
 
 /// A queue never holds more payload bytes than this, whatever its duration.
 pub const MAX_QUEUE_BYTES: usize = 32 << 20;

@@ -4,13 +4,12 @@
 pub mod codec;
 pub mod consumer;
 pub mod gop_cache;
-pub mod jitter;
 pub mod registry;
 pub mod source;
 #[cfg(test)]
 mod test_media;
 
+pub use crate::timestamp::JitterMode;
 pub use consumer::Consumer;
-pub use jitter::JitterMode;
 pub use registry::Registry;
 pub use source::{Source, StreamKey};

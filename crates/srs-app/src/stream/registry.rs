@@ -7,13 +7,13 @@ use srs_core::Arena;
 
 use super::source::{Source, StreamKey};
 use crate::config::VhostConfig;
-use crate::ids::SourceId;
+use crate::ids::{SourceId, SourceTag};
 use crate::sink::HlsSink;
 
 /// The sources of the server.
 #[derive(Default)]
 pub struct Registry {
-    sources: Arena<Source>,
+    sources: Arena<Source, SourceTag>,
     by_key: HashMap<StreamKey, SourceId>,
     /// HLS state of streams whose source went away, so a republish continues
     /// the sequence numbers (with a discontinuity) instead of overwriting files.

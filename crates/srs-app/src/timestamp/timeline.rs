@@ -1,7 +1,7 @@
 //! 64-bit stream time for sinks: 32-bit RTMP timestamps unwrapped, either
 //! passed through (ATC) or corrected to a monotonic line (SRS's jitter).
 
-use crate::stream::jitter::{Jitter, JitterMode};
+use super::jitter::{Jitter, JitterMode};
 
 /// Maps message timestamps to a 64-bit millisecond timeline.
 #[derive(Debug, Clone)]

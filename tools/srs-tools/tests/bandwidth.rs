@@ -81,7 +81,7 @@ fn assert_near_limit(v: &serde_json::Value, limit: u64) {
 
 #[test]
 fn bandcheck_vhost_4000_kbps_and_the_interval() {
-    let server = TestServer::with_config(&bandcheck_config(4000));
+    let server = TestServer::start(&bandcheck_config(4000));
     let u = url(server.addr, KEY, "bandcheck.srs.com");
     let v = check_json(&u);
     assert_near_limit(&v, 4000);
@@ -97,7 +97,7 @@ fn bandcheck_vhost_4000_kbps_and_the_interval() {
 
 #[test]
 fn bandcheck_vhost_1000_kbps_text_output() {
-    let server = TestServer::with_config(&bandcheck_config(1000));
+    let server = TestServer::start(&bandcheck_config(1000));
     let out = check(&[&url(server.addr, KEY, "bandcheck.srs.com")]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -128,7 +128,7 @@ fn bandcheck_vhost_1000_kbps_text_output() {
 
 #[test]
 fn a_wrong_key_or_no_bandcheck_fails_with_a_clear_message() {
-    let server = TestServer::with_config(&bandcheck_config(1000));
+    let server = TestServer::start(&bandcheck_config(1000));
     // Wrong key: SRS drops the connection; either way the tool must say why.
     let out = check(&[
         &url(server.addr, "wrong", "bandcheck.srs.com"),

@@ -32,7 +32,7 @@ fn assert_increasing(msgs: &[MediaMessage], kind: MediaKind) {
 fn publish_file_and_record_it() {
     let fixture = fixture_flv(4);
     let source = read_flv(&fixture);
-    let server = TestServer::start();
+    let server = TestServer::default_vhost();
     let url = server.url("livestream");
     let dir = scratch("record");
     let rec = dir.join("rec.flv");
@@ -92,7 +92,7 @@ fn publish_file_and_record_it() {
 #[test]
 fn play_stops_after_count_and_writes_stdout() {
     let fixture = fixture_flv(4);
-    let server = TestServer::start();
+    let server = TestServer::default_vhost();
     let url = server.url("counted");
     let publisher = Running::spawn(
         "srs-publish",
@@ -125,7 +125,7 @@ fn play_stops_after_count_and_writes_stdout() {
 #[test]
 fn ingest_relays_to_another_stream() {
     let fixture = fixture_flv(4);
-    let server = TestServer::start();
+    let server = TestServer::default_vhost();
     let (src, dst) = (server.url("source"), server.url("relayed"));
     let dir = scratch("ingest");
     let rec = dir.join("relayed.flv");
@@ -164,7 +164,7 @@ fn ingest_relays_to_another_stream() {
 #[test]
 fn ingest_fails_when_output_is_refused() {
     let fixture = fixture_flv(4);
-    let server = TestServer::start();
+    let server = TestServer::default_vhost();
     let (src, busy) = (server.url("in"), server.url("busy"));
     // Someone already publishes "busy": the relay's publish must be refused.
     let publisher = Running::spawn(
@@ -187,7 +187,7 @@ fn play_ends_cleanly_when_stdout_reader_goes_away() {
     use std::io::Read;
     use std::process::Stdio;
     let fixture = fixture_flv(4);
-    let server = TestServer::start();
+    let server = TestServer::default_vhost();
     let url = server.url("piped");
     let publisher = Running::spawn(
         "srs-publish",

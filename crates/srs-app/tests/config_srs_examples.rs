@@ -98,7 +98,7 @@ fn full_conf_vhosts() {
 
     let ingest = v("ingest.srs.com");
     assert_eq!(ingest.ingest.len(), 1);
-    assert_eq!(ingest.ingest[0].arg0(), Some("livestream"));
+    assert_eq!(ingest.ingest[0].id, "livestream");
 
     let http = &v("http.srs.com").http;
     assert!(http.enabled);
@@ -145,15 +145,18 @@ fn full_conf_vhosts() {
 
     let all = v("all.transcode.srs.com");
     assert_eq!(all.transcode.len(), 1);
-    let engines: Vec<_> = all.transcode[0]
-        .children
+    let engines: Vec<&str> = all.transcode[0]
+        .engines
         .iter()
-        .filter(|d| d.name == "engine")
+        .map(|(name, _)| name.as_str())
         .collect();
-    assert_eq!(engines.len(), 7);
     assert_eq!(
-        v("stream.transcode.srs.com").transcode[0].arg0(),
-        Some("live/livestream")
+        engines,
+        ["ffsuper", "ffhd", "ffsd", "fffast", "vcopy", "acopy", "copy"]
+    );
+    assert_eq!(
+        v("stream.transcode.srs.com").transcode[0].scope,
+        "live/livestream"
     );
 
     let band = v("bandcheck.srs.com");

@@ -322,7 +322,7 @@ mod tests {
             Path::new("t.conf"),
         )
         .expect("config");
-        let i = ingest(&c.vhosts[0].ingest[0]).expect("ingest");
+        let i = &c.vhosts[0].ingest[0];
         assert_eq!(
             (i.id.as_str(), i.enabled, i.input_type),
             ("cam", true, InputType::Stream)
@@ -350,7 +350,7 @@ mod tests {
             Path::new("t.conf"),
         )
         .expect("config");
-        let t = transcode(&c.vhosts[0].transcode[0]).expect("transcode");
+        let t = &c.vhosts[0].transcode[0];
         assert_eq!(t.engines.len(), 1, "disabled engines are left out");
         assert!(
             t.applies_to("live", "s") && !t.applies_to("live", "x") && !t.applies_to("other", "s")
@@ -362,7 +362,7 @@ mod tests {
         assert!(all.applies_to("any", "thing"));
         let app = TranscodeConfig {
             scope: "live".into(),
-            ..t
+            ..t.clone()
         };
         assert!(app.applies_to("live", "x") && !app.applies_to("l", "x"));
     }

@@ -90,9 +90,10 @@ impl Config {
         v.enabled.then_some(v)
     }
 
-    /// The chunk size for clients of `v`: its own `chunk_size`, else the root one.
+    /// The chunk size for clients of `v`: its own `chunk_size`, else the root
+    /// one (derived at load: [`VhostConfig::out_chunk_size`]).
     pub fn vhost_chunk_size(&self, v: &VhostConfig) -> u32 {
-        v.chunk_size.unwrap_or(self.chunk_size)
+        v.out_chunk_size
     }
 }
 

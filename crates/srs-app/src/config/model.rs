@@ -295,13 +295,35 @@ pub struct VhostConfig {
     pub http_hooks: HooksConfig,
     /// `bandcheck { }`.
     pub bandcheck: BandcheckConfig,
-    /// `transcode [scope] { }` blocks, raw (not supported yet).
-    pub transcode: Vec<Directive>,
-    /// `ingest [id] { }` blocks, raw (not supported yet).
-    pub ingest: Vec<Directive>,
+    /// `transcode [scope] { }` blocks, typed at load.
+    pub transcode: Vec<super::ffmpeg::TranscodeConfig>,
+    /// `ingest [id] { }` blocks, typed at load.
+    pub ingest: Vec<super::ffmpeg::IngestConfig>,
+    /// Derived at load: the chunk size clients of this vhost get (its own
+    /// `chunk_size`, else the root one).
+    pub out_chunk_size: u32,
+    /// Derived at load: how players' timestamps are corrected (`atc` turns
+    /// correction off, else `time_jitter`).
+    pub player_jitter: crate::timestamp::JitterMode,
 }
 
 impl VhostConfig {
+    /// Computes the derived settings once, at load (`root_chunk_size`: the
+    /// root `chunk_size`).
+    pub fn derive(&mut self, root_chunk_size: u32) {
+        use crate::timestamp::JitterMode;
+        self.out_chunk_size = self.chunk_size.unwrap_or(root_chunk_size);
+        self.player_jitter = if self.atc {
+            JitterMode::Off
+        } else {
+            match self.time_jitter {
+                TimeJitter::Full => JitterMode::Full,
+                TimeJitter::Zero => JitterMode::Zero,
+                TimeJitter::Off => JitterMode::Off,
+            }
+        };
+    }
+
     /// A vhost with every setting at its default.
     pub fn with_defaults(name: &str) -> VhostConfig {
         VhostConfig {
@@ -309,6 +331,8 @@ impl VhostConfig {
             line: 0,
             enabled: true,
             chunk_size: None,
+            out_chunk_size: 60_000,
+            player_jitter: crate::timestamp::JitterMode::Full,
             mode_remote: false,
             origin: Vec::new(),
             token_traverse: false,
@@ -853,7 +877,8 @@ pub(crate) fn build(
 
     let mut vhosts: Vec<Arc<VhostConfig>> = Vec::new();
     for d in all(root, "vhost") {
-        let v = build_vhost(&mut r, d)?;
+        let mut v = build_vhost(&mut r, d)?;
+        v.derive(chunk_size);
         if let Some(other) = vhosts.iter().find(|o| o.name.eq_ignore_ascii_case(&v.name)) {
             return Err(d.error(format!(
                 "duplicate vhost \"{}\", already defined on line {}",
@@ -1048,14 +1073,12 @@ fn build_vhost(r: &mut Reader<'_>, d: &Directive) -> Result<VhostConfig> {
         }
     }
 
-    v.transcode = all(c, "transcode").cloned().collect();
-    for b in &v.transcode {
-        super::ffmpeg::transcode(b)?;
-    }
-    v.ingest = all(c, "ingest").cloned().collect();
-    for b in &v.ingest {
-        // Checked now so `srs -t` reports a bad ingest with its line.
-        super::ffmpeg::ingest(b)?;
-    }
+    v.transcode = all(c, "transcode")
+        .map(super::ffmpeg::transcode)
+        .collect::<Result<_>>()?;
+    // Checked now so `srs -t` reports a bad block with its line.
+    v.ingest = all(c, "ingest")
+        .map(super::ffmpeg::ingest)
+        .collect::<Result<_>>()?;
     Ok(v)
 }

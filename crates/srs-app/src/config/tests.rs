@@ -278,14 +278,10 @@ fn unsupported_directives_warn() {
     );
     let v = &c.vhosts[0];
     assert!(v.hls.enabled);
-    assert_eq!(v.transcode[0].arg0(), Some("live"));
-    assert_eq!(v.transcode[0].line, 8);
+    assert_eq!(v.transcode[0].scope, "live");
     assert_eq!(
-        v.ingest[0]
-            .child("input")
-            .and_then(|i| i.child("type"))
-            .map(|t| t.args.clone()),
-        Some(vec!["file".to_string()])
+        v.ingest[0].input_type,
+        crate::config::ffmpeg::InputType::File
     );
 }
 
@@ -464,4 +460,24 @@ fn never_panics_on_junk() {
         }
         let _ = Config::parse_str(&s, Path::new("j.conf"));
     }
+}
+
+#[test]
+fn derived_vhost_settings_are_computed_at_load() {
+    use crate::timestamp::JitterMode;
+    let c = Config::parse_str(
+        "chunk_size 4096;\nvhost a { }\nvhost b { chunk_size 128; time_jitter zero; }\nvhost c { atc on; time_jitter full; }\n",
+        Path::new("t.conf"),
+    )
+    .expect("config");
+    let v = |n: &str| c.vhost(n).expect("vhost");
+    assert_eq!(v("a").out_chunk_size, 4096, "inherits the root chunk_size");
+    assert_eq!(v("b").out_chunk_size, 128);
+    assert_eq!(v("a").player_jitter, JitterMode::Full);
+    assert_eq!(v("b").player_jitter, JitterMode::Zero);
+    assert_eq!(
+        v("c").player_jitter,
+        JitterMode::Off,
+        "atc turns correction off"
+    );
 }

@@ -5,23 +5,11 @@ use std::sync::Arc;
 use srs_kernel::MediaMessage;
 
 use super::Server;
-use crate::config::{TimeJitter, VhostConfig};
+use crate::config::VhostConfig;
 use crate::conn::Role;
 use crate::ids::ConnId;
 use crate::refused::Refused;
-use crate::stream::{Consumer, JitterMode, StreamKey};
-
-/// The timestamp policy of a vhost for its players.
-pub(crate) fn jitter_mode(vhost: &VhostConfig) -> JitterMode {
-    if vhost.atc {
-        return JitterMode::Off;
-    }
-    match vhost.time_jitter {
-        TimeJitter::Full => JitterMode::Full,
-        TimeJitter::Zero => JitterMode::Zero,
-        TimeJitter::Off => JitterMode::Off,
-    }
-}
+use crate::stream::{Consumer, StreamKey};
 
 impl Server {
     /// Makes `id` the publisher of `key`; `Err` when the stream already has one.
@@ -73,7 +61,7 @@ impl Server {
             source.created_ms = self.now_ms.max(1);
         }
         let mut consumer = Consumer::new(
-            jitter_mode(vhost),
+            vhost.player_jitter,
             (vhost.queue_length_secs * 1000.0) as u32,
         );
         source.prime_consumer(&mut consumer);

@@ -86,18 +86,10 @@ impl Server {
 /// The ffmpeg jobs of every enabled `ingest` of every enabled vhost; `[vhost]`
 /// and `[port]` (the first RTMP port actually bound) are filled in the output.
 fn ingest_jobs(config: &Config, port: u16) -> Vec<JobSpec> {
-    use crate::config::ffmpeg::{ffmpeg_args, ingest, InputType};
+    use crate::config::ffmpeg::{ffmpeg_args, InputType};
     let mut jobs = Vec::new();
     for vhost in config.vhosts.iter().filter(|v| v.enabled) {
-        for block in &vhost.ingest {
-            let i = match ingest(block) {
-                Ok(i) if i.enabled => i,
-                Ok(_) => continue,
-                Err(e) => {
-                    log::error!("{e}");
-                    continue;
-                }
-            };
+        for i in vhost.ingest.iter().filter(|i| i.enabled) {
             let output = i
                 .engine
                 .output

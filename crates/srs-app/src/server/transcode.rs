@@ -4,7 +4,7 @@
 //! `[stream]_[engine]`).
 
 use super::Server;
-use crate::config::ffmpeg::{ffmpeg_args, transcode};
+use crate::config::ffmpeg::ffmpeg_args;
 use crate::ids::SourceId;
 use crate::sink::safe_path::is_under;
 use crate::supervisor::JobSpec;
@@ -27,11 +27,7 @@ impl Server {
             .map_or(1935, |a| a.port())
             .to_string();
         let mut jobs = Vec::new();
-        let blocks: Vec<_> = vhost
-            .transcode
-            .iter()
-            .filter_map(|b| transcode(b).ok())
-            .collect();
+        let blocks = &vhost.transcode;
         // A stream that is itself an engine's output is not transcoded again
         // (live/s would otherwise give s_hd, s_hd_hd, ...).
         let is_output = blocks

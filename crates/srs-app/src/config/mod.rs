@@ -5,7 +5,8 @@
 //! - [`parser`]: tokens to a generic tree of [`Directive`]s, each with its file and line.
 //! - [`known`]: the table of every directive SRS knows, and which ones this server implements.
 //! - [`validate`]: the tree against the table (unknown = error, unsupported = warning).
-//! - [`model`]: the typed [`Config`] with SRS's defaults and value checks.
+//! - [`model`]: the typed [`Config`] with SRS's defaults and value checks; [`vhost`] its
+//!   vhosts; `values` the readers of directive values shared by both.
 //!
 //! ```no_run
 //! # use srs_app::config::Config;
@@ -23,18 +24,22 @@ mod lexer;
 pub mod model;
 pub mod parser;
 pub mod validate;
+mod values;
+pub mod vhost;
 
 use std::path::Path;
 use std::sync::Arc;
 
 pub use error::{ConfigError, ConfigWarning};
 pub use model::{
-    ApiAuth, BandcheckConfig, Config, DvrConfig, DvrPlan, HeartbeatConfig, HlsConfig, HlsOnError,
-    HooksConfig, HttpApiConfig, HttpRemuxConfig, HttpServerConfig, ListenAddr, LogLevel, LogTank,
-    PithyPrint, TimeJitter, VhostConfig, VhostHttpConfig, DEFAULT_VHOST, MAX_CHUNK_SIZE,
-    MIN_CHUNK_SIZE,
+    ApiAuth, Config, HeartbeatConfig, HttpApiConfig, HttpServerConfig, ListenAddr, LogLevel,
+    LogTank, PithyPrint, DEFAULT_VHOST, MAX_CHUNK_SIZE, MIN_CHUNK_SIZE,
 };
 pub use parser::Directive;
+pub use vhost::{
+    BandcheckConfig, DvrConfig, DvrPlan, HlsConfig, HlsOnError, HooksConfig, HttpRemuxConfig,
+    TimeJitter, VhostConfig, VhostHttpConfig,
+};
 
 impl Config {
     /// Reads and parses a config file. The file must be UTF-8.

@@ -56,9 +56,8 @@ impl Resolver {
     }
 }
 
-/// A link waiting for its retry.
+/// A link waiting for its retry (its timer is `TimerKey::LinkRetry`).
 pub(crate) struct Retry {
-    due_ms: u64,
     source: SourceId,
     dest: String,
     kind: LinkKind,
@@ -161,12 +160,20 @@ impl Server {
     }
 
     fn schedule_retry(&mut self, sid: SourceId, dest: String, kind: LinkKind) {
-        self.link_retries.push(Retry {
-            due_ms: self.now_ms + RETRY_MS,
-            source: sid,
-            dest,
-            kind,
-        });
+        let id = self.next_retry_id;
+        self.next_retry_id += 1;
+        self.link_retries.insert(
+            id,
+            Retry {
+                source: sid,
+                dest,
+                kind,
+            },
+        );
+        self.timers.arm(
+            self.now_ms + RETRY_MS,
+            super::timers::TimerKey::LinkRetry(id),
+        );
     }
 
     /// Connects the links whose destinations were resolved.
@@ -433,7 +440,7 @@ impl Server {
         };
         let forwarders = std::mem::take(&mut source.forwarders);
         self.link_retries
-            .retain(|r| r.source != sid || r.kind == LinkKind::EdgePull);
+            .retain(|_, r| r.source != sid || r.kind == LinkKind::EdgePull);
         for f in forwarders {
             self.close(f, "the forwarded stream was unpublished");
         }
@@ -452,19 +459,15 @@ impl Server {
         }
     }
 
-    /// Retries that are due.
-    pub(crate) fn retry_forwards(&mut self) {
-        let now = self.now_ms;
-        let (due, later): (Vec<_>, Vec<_>) = std::mem::take(&mut self.link_retries)
-            .into_iter()
-            .partition(|r| r.due_ms <= now);
-        self.link_retries = later;
-        for r in due {
-            if self.link_wanted(r.source, r.kind) {
-                self.resolve_link(Waiter::Source(r.source), r.dest, r.kind);
-            } else {
-                self.link_given_up(r.source, r.kind);
-            }
+    /// Retry `id` is due (cancelled retries are gone from the table).
+    pub(crate) fn retry_link(&mut self, id: u64) {
+        let Some(r) = self.link_retries.remove(&id) else {
+            return;
+        };
+        if self.link_wanted(r.source, r.kind) {
+            self.resolve_link(Waiter::Source(r.source), r.dest, r.kind);
+        } else {
+            self.link_given_up(r.source, r.kind);
         }
     }
 }

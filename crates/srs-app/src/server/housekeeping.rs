@@ -1,22 +1,18 @@
-//! Housekeeping on the loop's 1 s tick: timeouts, statistics sampling,
-//! heartbeat, pithy print, ffmpeg supervision, link retries.
+//! Housekeeping: on the loop's 1 s tick timeouts, pithy print and ffmpeg
+//! supervision; statistics sampling and the heartbeat on their own timers.
 
 use srs_core::log::ContextGuard;
 
 use super::{
     Server, CONNECT_DEADLINE_MS, HTTP_HEAD_DEADLINE_MS, IDLE_TIMEOUT_MS, PUBLISH_TIMEOUT_MS,
-    SAMPLE_MS, SEND_TIMEOUT_MS,
+    SEND_TIMEOUT_MS,
 };
 use crate::conn::{Proto, Role};
 use srs_rtmp::session::server::ServerState;
 
 impl Server {
     /// Samples system and stream statistics for the API (every 5 s).
-    fn sample_stats(&mut self) {
-        if self.now_ms < self.next_sample_ms {
-            return;
-        }
-        self.next_sample_ms = self.now_ms + SAMPLE_MS;
+    pub(crate) fn sample_stats(&mut self) {
         self.sampler.sample(srs_core::clock::unix_ms());
         for (_, source) in self.registry.iter_mut() {
             source.sample(self.now_ms);
@@ -31,13 +27,12 @@ impl Server {
         self.counters.sampled = (self.now_ms, totals.recv_bytes, totals.send_bytes);
     }
 
-    /// Posts the heartbeat when it is due (`heartbeat { enabled on; }`).
-    fn heartbeat(&mut self) {
+    /// Posts the heartbeat (`heartbeat { enabled on; }`); its timer calls it.
+    pub(crate) fn heartbeat(&mut self) {
         let hb = &self.config.heartbeat;
-        if !hb.enabled || self.now_ms < self.next_heartbeat_ms {
+        if !hb.enabled {
             return;
         }
-        self.next_heartbeat_ms = self.now_ms + hb.interval_ms.max(1000);
         let mut body = serde_json::json!({"device_id": hb.device_id, "ip": local_ip()});
         if hb.summaries {
             body["summaries"] = crate::stats::summaries(&self.sampler, &self.totals());
@@ -84,9 +79,6 @@ impl Server {
 
     pub(crate) fn tick(&mut self) {
         self.ffmpeg.tick(self.now_ms);
-        self.retry_forwards();
-        self.sample_stats();
-        self.heartbeat();
         self.pithy_print();
         let now = self.now_ms;
         let mut expired = Vec::new();

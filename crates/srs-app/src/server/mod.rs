@@ -14,11 +14,11 @@ mod media;
 mod reload;
 mod rtmp;
 mod sinks;
+mod timers;
 mod token;
 mod transcode;
 
-use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::HashMap;
 use std::io;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -47,6 +47,7 @@ use crate::stream::Registry;
 use crate::supervisor::Supervisor;
 use limits::{ConnCounts, Pool, RefusalLog};
 use srs_rtmp::chunk::decoder::DEFAULT_MAX_MESSAGE_SIZE;
+use timers::{TimerKey, Timers};
 
 /// Most bytes read from one connection per readable event before others get a turn.
 const READ_BUDGET: usize = 512 * 1024;
@@ -110,7 +111,7 @@ pub struct Server {
     /// When the earliest deferred player is due.
     next_merge_ms: u64,
     /// Per-connection wake-ups (bandwidth test pacing): (due ms, connection).
-    timers: BinaryHeap<Reverse<(u64, ConnId)>>,
+    timers: Timers,
     hot: Vec<ConnId>,
     read_buf: Vec<u8>,
     clock: SystemClock,
@@ -122,7 +123,6 @@ pub struct Server {
     stop: Arc<AtomicBool>,
     reload: Arc<AtomicBool>,
     server_info: ServerInfo,
-    next_tick_ms: u64,
     disk: DiskWorker,
     hook_pool: HookPool,
     pending_hooks: HashMap<u64, hooks::Pending>,
@@ -134,15 +134,14 @@ pub struct Server {
     counts: ConnCounts,
     refusals: RefusalLog,
     start_unix_ms: u64,
-    next_sample_ms: u64,
-    next_heartbeat_ms: u64,
     /// When each bandcheck vhost last ran a test.
     last_bandcheck_ms: HashMap<String, u64>,
     resolver: forward::Resolver,
     /// ffmpeg processes of `ingest` blocks.
     ffmpeg: Supervisor,
     /// Outbound links (forward, edge) to try again.
-    link_retries: Vec<forward::Retry>,
+    link_retries: HashMap<u64, forward::Retry>,
+    next_retry_id: u64,
     /// Clients waiting for their origin's token-traverse verdict, by link.
     token_checks: HashMap<ConnId, token::TokenCheck>,
     /// Clients whose origin is being resolved for a token check.
@@ -231,7 +230,7 @@ impl Server {
             dirty: Vec::new(),
             deferred: Vec::new(),
             next_merge_ms: u64::MAX,
-            timers: BinaryHeap::new(),
+            timers: Timers::default(),
             hot: Vec::new(),
             read_buf: vec![0u8; 64 * 1024],
             now_ms: clock.now_ms(),
@@ -249,7 +248,6 @@ impl Server {
                 connection_id: 0,
                 pid: std::process::id(),
             },
-            next_tick_ms: 0,
             disk,
             hook_pool,
             pending_hooks: HashMap::new(),
@@ -261,12 +259,11 @@ impl Server {
             counts: ConnCounts::default(),
             refusals: RefusalLog::default(),
             start_unix_ms: srs_core::clock::unix_ms(),
-            next_sample_ms: 0,
-            next_heartbeat_ms: 0,
             last_bandcheck_ms: HashMap::new(),
             resolver: forward::Resolver::new(),
             ffmpeg: Supervisor::new(),
-            link_retries: Vec::new(),
+            link_retries: HashMap::new(),
+            next_retry_id: 0,
             token_checks: HashMap::new(),
             token_resolving: HashMap::new(),
         };
@@ -274,6 +271,10 @@ impl Server {
             server.add_listener(addr, kind)?;
         }
         server.sync_ingests();
+        let now = server.now_ms;
+        for key in [TimerKey::Tick, TimerKey::Sample, TimerKey::Heartbeat] {
+            server.timers.arm(now, key);
+        }
         Ok(server)
     }
 
@@ -358,8 +359,8 @@ impl Server {
             // Work left from the last turn (input over a budget, answers
             // queued while flushing) runs at once, not after the next tick.
             let timeout = if self.hot.is_empty() && self.dirty.is_empty() {
-                let timer = self.timers.peek().map_or(u64::MAX, |Reverse((t, _))| *t);
-                let due = self.next_tick_ms.min(self.next_merge_ms).min(timer);
+                let timer = self.timers.next_deadline().unwrap_or(u64::MAX);
+                let due = self.next_merge_ms.min(timer);
                 Duration::from_millis(due.saturating_sub(self.now_ms).min(TICK_MS))
             } else {
                 Duration::ZERO
@@ -393,10 +394,6 @@ impl Server {
                 self.read(id);
             }
             self.flush_dirty();
-            if self.now_ms >= self.next_tick_ms {
-                self.next_tick_ms = self.now_ms + TICK_MS;
-                self.tick();
-            }
             if self.reload.swap(false, Ordering::SeqCst) {
                 self.reload_config();
             }
@@ -651,16 +648,29 @@ impl Server {
 
     /// Wakes connection `id` at `at_ms` (monotonic).
     pub(crate) fn schedule(&mut self, id: ConnId, at_ms: u64) {
-        self.timers.push(Reverse((at_ms, id)));
+        self.timers.arm(at_ms, TimerKey::Conn(id));
     }
 
     fn run_timers(&mut self) {
-        while let Some(Reverse((due, id))) = self.timers.peek().copied() {
-            if due > self.now_ms {
-                break;
+        while let Some(key) = self.timers.pop_due(self.now_ms) {
+            let now = self.now_ms;
+            match key {
+                TimerKey::Tick => {
+                    self.timers.arm(now + TICK_MS, TimerKey::Tick);
+                    self.tick();
+                }
+                TimerKey::Sample => {
+                    self.timers.arm(now + SAMPLE_MS, TimerKey::Sample);
+                    self.sample_stats();
+                }
+                TimerKey::Heartbeat => {
+                    let every = self.config.heartbeat.interval_ms.max(1000);
+                    self.timers.arm(now + every, TimerKey::Heartbeat);
+                    self.heartbeat();
+                }
+                TimerKey::Conn(id) => self.on_timer(id),
+                TimerKey::LinkRetry(retry) => self.retry_link(retry),
             }
-            self.timers.pop();
-            self.on_timer(id);
         }
     }
 

@@ -29,6 +29,7 @@ pub mod stats;
 pub mod stream;
 pub mod supervisor;
 pub mod timestamp;
+pub mod workers;
 
 pub use error::AppError;
 pub use server::{Server, ServerHandle};

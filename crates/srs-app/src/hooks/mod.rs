@@ -9,7 +9,7 @@ pub mod pool;
 use serde_json::json;
 
 pub use kind::HookKind;
-pub use pool::{HookCall, HookJob, HookOutcome, HookPool, HookResult};
+pub use pool::{HookCall, HookJob, HookOutcome, HookResult};
 
 /// Who a hook is about.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

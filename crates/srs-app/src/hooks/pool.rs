@@ -1,16 +1,11 @@
-//! Worker threads that make hook calls, so the event loop never waits on
-//! a hook server. Results come back through a channel and wake the loop.
+//! Hook jobs: the calls of one event, made in order on a thread of the
+//! server's worker pool (`crate::workers`), so the loop never waits on a
+//! hook server.
 
 use super::kind::HookKind;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc::{self, Receiver, Sender};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use super::http_client::post_json;
-
-/// Most worker threads (and so hook calls in flight at once).
-pub const MAX_WORKERS: usize = 128;
 
 /// One POST of a job.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,7 +75,8 @@ pub fn is_allowed(status: u16, body: &str) -> bool {
         == Some(0)
 }
 
-fn run_job(job: &HookJob) -> HookResult {
+/// Makes the calls of `job` in order (on a worker thread: it blocks).
+pub(crate) fn run_job(job: &HookJob) -> HookResult {
     let start = Instant::now();
     let mut failures = 0;
     let mut outcome = HookOutcome::Allowed;
@@ -115,80 +111,6 @@ fn run_job(job: &HookJob) -> HookResult {
     }
 }
 
-/// The pool: threads are started as needed, up to [`MAX_WORKERS`].
-pub struct HookPool {
-    jobs: Sender<HookJob>,
-    queue: Arc<Mutex<Receiver<HookJob>>>,
-    results_tx: Sender<HookResult>,
-    results: Receiver<HookResult>,
-    wake: Arc<dyn Fn() + Send + Sync>,
-    idle: Arc<AtomicUsize>,
-    workers: usize,
-}
-
-impl HookPool {
-    /// A pool that calls `wake` after each result.
-    pub fn new(wake: Arc<dyn Fn() + Send + Sync>) -> HookPool {
-        let (jobs, rx) = mpsc::channel();
-        let (results_tx, results) = mpsc::channel();
-        HookPool {
-            jobs,
-            queue: Arc::new(Mutex::new(rx)),
-            results_tx,
-            results,
-            wake,
-            idle: Arc::new(AtomicUsize::new(0)),
-            workers: 0,
-        }
-    }
-
-    /// Queues a job; a worker is started when none is idle.
-    pub fn submit(&mut self, job: HookJob) {
-        if self.idle.load(Ordering::SeqCst) == 0 && self.workers < MAX_WORKERS {
-            self.spawn_worker();
-        }
-        // Workers hold the receiver for as long as the pool lives.
-        let _ = self.jobs.send(job);
-    }
-
-    fn spawn_worker(&mut self) {
-        let queue = Arc::clone(&self.queue);
-        let results = self.results_tx.clone();
-        let wake = Arc::clone(&self.wake);
-        let idle = Arc::clone(&self.idle);
-        let spawned = std::thread::Builder::new()
-            .name("srs-hook".into())
-            .spawn(move || loop {
-                idle.fetch_add(1, Ordering::SeqCst);
-                let job = match queue.lock() {
-                    Ok(rx) => rx.recv(),
-                    Err(_) => return,
-                };
-                idle.fetch_sub(1, Ordering::SeqCst);
-                let Ok(job) = job else { return };
-                let result = run_job(&job);
-                if results.send(result).is_err() {
-                    return;
-                }
-                wake();
-            });
-        match spawned {
-            Ok(_) => self.workers += 1,
-            Err(e) => log::error!("cannot start a hook worker: {e}"),
-        }
-    }
-
-    /// Results finished since the last call.
-    pub fn poll_results(&self) -> Vec<HookResult> {
-        self.results.try_iter().collect()
-    }
-
-    /// Worker threads started.
-    pub fn workers(&self) -> usize {
-        self.workers
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -210,14 +132,7 @@ mod tests {
         let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         let url = format!("http://{}/hook", l.local_addr().expect("addr"));
         drop(l);
-        let (tx, rx) = mpsc::channel();
-        let tx = Mutex::new(tx);
-        let mut pool = HookPool::new(Arc::new(move || {
-            if let Ok(t) = tx.lock() {
-                let _ = t.send(());
-            }
-        }));
-        pool.submit(HookJob {
+        let result = run_job(&HookJob {
             id: 7,
             calls: vec![HookCall {
                 hook: HookKind::Connect,
@@ -227,17 +142,14 @@ mod tests {
             decide: true,
             timeout: Duration::from_secs(1),
         });
-        rx.recv_timeout(Duration::from_secs(5)).expect("woken");
-        let results = pool.poll_results();
-        assert_eq!(results.len(), 1);
-        assert_eq!(results[0].id, 7);
+        assert_eq!(result.id, 7);
+        assert_eq!(result.failures, 1);
         assert!(matches!(
-            results[0].outcome,
+            result.outcome,
             HookOutcome::Refused {
                 hook: HookKind::Connect,
                 ..
             }
         ));
-        assert_eq!(pool.workers(), 1);
     }
 }

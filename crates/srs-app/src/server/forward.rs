@@ -10,8 +10,7 @@
 //! A link that fails is retried every 3 s while it is still wanted; edge
 //! links take the next origin of the list on each retry (round robin).
 
-use std::net::{SocketAddr, ToSocketAddrs};
-use std::sync::mpsc::{Receiver, Sender};
+use std::net::SocketAddr;
 
 use srs_core::log::ContextGuard;
 use srs_core::FastRng;
@@ -22,6 +21,7 @@ use crate::conn::{Conn, Proto, Role};
 use crate::ids::{ConnId, SourceId};
 use crate::link::{LinkKind, LinkState};
 use crate::stream::{Consumer, JitterMode, StreamKey};
+use crate::workers::Job;
 
 /// Delay before a failed link is tried again.
 pub(crate) const RETRY_MS: u64 = 3_000;
@@ -35,25 +35,11 @@ pub(crate) enum Waiter {
     Client(ConnId),
 }
 
-/// A destination name resolved off the loop.
-pub(crate) struct Resolved {
+/// A name being resolved by the worker pool, and who waits for it.
+pub(crate) struct Resolving {
     waiter: Waiter,
     dest: String,
     kind: LinkKind,
-    result: Result<SocketAddr, String>,
-}
-
-/// Resolver results and the sender handed to resolver threads.
-pub(crate) struct Resolver {
-    pub tx: Sender<Resolved>,
-    pub rx: Receiver<Resolved>,
-}
-
-impl Resolver {
-    pub(crate) fn new() -> Self {
-        let (tx, rx) = std::sync::mpsc::channel();
-        Resolver { tx, rx }
-    }
 }
 
 /// A link waiting for its retry (its timer is `TimerKey::LinkRetry`).
@@ -135,28 +121,17 @@ impl Server {
         }
     }
 
-    /// Resolves `dest` on a thread (DNS may block); the loop connects when it is done.
+    /// Resolves `dest` on the worker pool (DNS may block); the loop connects
+    /// when it is done.
     pub(crate) fn resolve_link(&mut self, waiter: Waiter, dest: String, kind: LinkKind) {
-        let tx = self.resolver.tx.clone();
-        let waker = std::sync::Arc::clone(&self.waker);
-        let spawned = std::thread::Builder::new()
-            .name("srs-resolve".into())
-            .spawn(move || {
-                let result = with_port(&dest)
-                    .to_socket_addrs()
-                    .map_err(|e| e.to_string())
-                    .and_then(|mut a| a.next().ok_or_else(|| "no address".to_string()));
-                let _ = tx.send(Resolved {
-                    waiter,
-                    dest,
-                    kind,
-                    result,
-                });
-                let _ = waker.wake();
-            });
-        if let Err(e) = spawned {
-            log::error!("{}: cannot start a resolver thread: {e}", kind.name());
-        }
+        let token = self.next_resolve_token;
+        self.next_resolve_token += 1;
+        self.workers.submit(Job::Resolve {
+            token,
+            dest: dest.clone(),
+        });
+        self.resolving
+            .insert(token, Resolving { waiter, dest, kind });
     }
 
     fn schedule_retry(&mut self, sid: SourceId, dest: String, kind: LinkKind) {
@@ -176,30 +151,31 @@ impl Server {
         );
     }
 
-    /// Connects the links whose destinations were resolved.
-    pub(crate) fn on_resolved(&mut self) {
-        while let Ok(r) = self.resolver.rx.try_recv() {
-            let sid = match r.waiter {
-                Waiter::Client(id) => {
-                    self.token_resolved(id, r.dest, r.result);
-                    continue;
-                }
-                Waiter::Source(sid) => sid,
-            };
-            if !self.link_wanted(sid, r.kind) {
-                self.link_given_up(sid, r.kind);
-                continue;
+    /// Connects the link whose destination (job `token`) was resolved.
+    pub(crate) fn on_resolved(&mut self, token: u64, result: Result<SocketAddr, String>) {
+        let Some(r) = self.resolving.remove(&token) else {
+            return;
+        };
+        let sid = match r.waiter {
+            Waiter::Client(id) => {
+                self.token_resolved(id, r.dest, result);
+                return;
             }
-            match r.result {
-                Ok(addr) => self.connect_link(sid, r.dest, addr, r.kind),
-                Err(e) => {
-                    log::warn!(
-                        "{} to {}: cannot resolve: {e}; retry in 3 s",
-                        r.kind.name(),
-                        r.dest
-                    );
-                    self.schedule_retry(sid, r.dest, r.kind);
-                }
+            Waiter::Source(sid) => sid,
+        };
+        if !self.link_wanted(sid, r.kind) {
+            self.link_given_up(sid, r.kind);
+            return;
+        }
+        match result {
+            Ok(addr) => self.connect_link(sid, r.dest, addr, r.kind),
+            Err(e) => {
+                log::warn!(
+                    "{} to {}: cannot resolve: {e}; retry in 3 s",
+                    r.kind.name(),
+                    r.dest
+                );
+                self.schedule_retry(sid, r.dest, r.kind);
             }
         }
     }

@@ -12,10 +12,11 @@ use super::Server;
 use crate::config::VhostConfig;
 use crate::conn::{Proto, Role};
 use crate::hooks::HookKind;
-use crate::hooks::{self, HookCall, HookClient, HookJob, HookOutcome};
+use crate::hooks::{self, HookCall, HookClient, HookJob, HookOutcome, HookResult};
 use crate::ids::ConnId;
 use crate::refused::Refused;
 use crate::stream::StreamKey;
+use crate::workers::Job;
 
 /// What a connection waits for while its hooks run.
 pub(crate) enum Decision {
@@ -116,12 +117,12 @@ impl Server {
                 decision,
             },
         );
-        self.hook_pool.submit(HookJob {
+        self.workers.submit(Job::Hook(HookJob {
             id: job_id,
             calls,
             decide: true,
             timeout: Duration::from_millis(vhost.http_hooks.timeout_ms),
-        });
+        }));
     }
 
     /// Sends notifications (no decision) in order.
@@ -131,12 +132,12 @@ impl Server {
         }
         let id = self.next_hook_id;
         self.next_hook_id += 1;
-        self.hook_pool.submit(HookJob {
+        self.workers.submit(Job::Hook(HookJob {
             id,
             calls,
             decide: false,
             timeout: Duration::from_millis(timeout_ms),
-        });
+        }));
     }
 
     /// The on_unpublish / on_stop calls for the role connection `id` leaves.
@@ -203,59 +204,57 @@ impl Server {
         )
     }
 
-    /// Applies finished hook jobs.
-    pub(crate) fn on_hook_results(&mut self) {
-        for r in self.hook_pool.poll_results() {
-            self.hook_stats.jobs += 1;
-            self.hook_stats.failures += r.failures as u64;
-            self.hook_stats.total_ms += r.elapsed_ms;
-            let Some(p) = self.pending_hooks.remove(&r.id) else {
-                continue;
-            };
-            let Some(cid) = self.conns.get(p.conn).map(|c| c.cid) else {
-                continue;
-            };
-            let _ctx = ContextGuard::enter(cid);
-            let id = p.conn;
-            let result = match r.outcome {
-                HookOutcome::Allowed => match p.decision {
-                    Decision::Connect => self.finish_connect(id),
-                    Decision::Publish { url, key } => self.finish_publish(id, url, p.vhost, key),
-                    Decision::Play { url, key } => self.finish_play(id, url, p.vhost, key),
-                    Decision::HttpPlay { key } => {
-                        self.start_live_flv(id, &key, &p.vhost);
+    /// Applies a finished hook job.
+    pub(crate) fn on_hook_result(&mut self, r: HookResult) {
+        self.hook_stats.jobs += 1;
+        self.hook_stats.failures += r.failures as u64;
+        self.hook_stats.total_ms += r.elapsed_ms;
+        let Some(p) = self.pending_hooks.remove(&r.id) else {
+            return;
+        };
+        let Some(cid) = self.conns.get(p.conn).map(|c| c.cid) else {
+            return;
+        };
+        let _ctx = ContextGuard::enter(cid);
+        let id = p.conn;
+        let result = match r.outcome {
+            HookOutcome::Allowed => match p.decision {
+                Decision::Connect => self.finish_connect(id),
+                Decision::Publish { url, key } => self.finish_publish(id, url, p.vhost, key),
+                Decision::Play { url, key } => self.finish_play(id, url, p.vhost, key),
+                Decision::HttpPlay { key } => {
+                    self.start_live_flv(id, &key, &p.vhost);
+                    Ok(())
+                }
+            },
+            HookOutcome::Refused { hook, url, reason } => {
+                self.hook_stats.refusals += 1;
+                let refused = Refused::Hook { hook, url, reason };
+                let why = refused.to_string();
+                match p.decision {
+                    Decision::Connect => {
+                        let rejected = self
+                            .conns
+                            .get_mut(id)
+                            .and_then(|c| c.rtmp())
+                            .map(|r| r.session.reject_connect(&why));
+                        self.refuse(id, &why);
+                        rejected.unwrap_or(Ok(()))
+                    }
+                    Decision::Publish { .. } => self.reject_publish(id, &refused),
+                    Decision::Play { .. } => self.reject_play(id, &refused),
+                    Decision::HttpPlay { .. } => {
+                        self.refuse_http(id, 403, &why);
                         Ok(())
                     }
-                },
-                HookOutcome::Refused { hook, url, reason } => {
-                    self.hook_stats.refusals += 1;
-                    let refused = Refused::Hook { hook, url, reason };
-                    let why = refused.to_string();
-                    match p.decision {
-                        Decision::Connect => {
-                            let rejected = self
-                                .conns
-                                .get_mut(id)
-                                .and_then(|c| c.rtmp())
-                                .map(|r| r.session.reject_connect(&why));
-                            self.refuse(id, &why);
-                            rejected.unwrap_or(Ok(()))
-                        }
-                        Decision::Publish { .. } => self.reject_publish(id, &refused),
-                        Decision::Play { .. } => self.reject_play(id, &refused),
-                        Decision::HttpPlay { .. } => {
-                            self.refuse_http(id, 403, &why);
-                            Ok(())
-                        }
-                    }
                 }
-            };
-            if let Err(e) = result {
-                self.close(id, &format!("protocol error: {e}"));
-                continue;
             }
-            // Input held back while the decision was pending is decoded now.
-            self.drain_rtmp_events(id);
+        };
+        if let Err(e) = result {
+            self.close(id, &format!("protocol error: {e}"));
+            return;
         }
+        // Input held back while the decision was pending is decoded now.
+        self.drain_rtmp_events(id);
     }
 }

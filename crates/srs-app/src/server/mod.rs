@@ -34,7 +34,6 @@ use srs_rtmp::session::server::ServerSession;
 use crate::config::Config;
 use crate::conn::{Conn, Proto, Role, RtmpState};
 use crate::error::AppError;
-use crate::hooks::HookPool;
 use crate::http::MAX_PIPELINED_INPUT;
 use crate::http::{HttpService, HttpState};
 use crate::ids::{ConnId, ConnTag};
@@ -45,6 +44,7 @@ use crate::sink::DiskWorker;
 use crate::stats::SystemSampler;
 use crate::stream::Registry;
 use crate::supervisor::Supervisor;
+use crate::workers::{Done, WorkerPool};
 use limits::{ConnCounts, Pool, RefusalLog};
 use srs_rtmp::chunk::decoder::DEFAULT_MAX_MESSAGE_SIZE;
 use timers::{TimerKey, Timers};
@@ -124,7 +124,7 @@ pub struct Server {
     reload: Arc<AtomicBool>,
     server_info: ServerInfo,
     disk: DiskWorker,
-    hook_pool: HookPool,
+    workers: WorkerPool,
     pending_hooks: HashMap<u64, hooks::Pending>,
     next_hook_id: u64,
     hook_stats: hooks::HookStats,
@@ -136,7 +136,9 @@ pub struct Server {
     start_unix_ms: u64,
     /// When each bandcheck vhost last ran a test.
     last_bandcheck_ms: HashMap<String, u64>,
-    resolver: forward::Resolver,
+    /// Names being resolved, by worker job token.
+    resolving: HashMap<u64, forward::Resolving>,
+    next_resolve_token: u64,
     /// ffmpeg processes of `ingest` blocks.
     ffmpeg: Supervisor,
     /// Outbound links (forward, edge) to try again.
@@ -217,9 +219,9 @@ impl Server {
             let _ = disk_waker.wake();
         }))
         .map_err(|e| AppError::io("start the disk worker", e))?;
-        let hook_waker = Arc::clone(&waker);
-        let hook_pool = HookPool::new(Arc::new(move || {
-            let _ = hook_waker.wake();
+        let pool_waker = Arc::clone(&waker);
+        let workers = WorkerPool::new(Arc::new(move || {
+            let _ = pool_waker.wake();
         }));
         let mut server = Server {
             poll,
@@ -249,7 +251,7 @@ impl Server {
                 pid: std::process::id(),
             },
             disk,
-            hook_pool,
+            workers,
             pending_hooks: HashMap::new(),
             next_hook_id: 1,
             hook_stats: hooks::HookStats::default(),
@@ -260,7 +262,8 @@ impl Server {
             refusals: RefusalLog::default(),
             start_unix_ms: srs_core::clock::unix_ms(),
             last_bandcheck_ms: HashMap::new(),
-            resolver: forward::Resolver::new(),
+            resolving: HashMap::new(),
+            next_resolve_token: 0,
             ffmpeg: Supervisor::new(),
             link_retries: HashMap::new(),
             next_retry_id: 0,
@@ -387,8 +390,7 @@ impl Server {
                 }
             }
             self.on_disk_events();
-            self.on_hook_results();
-            self.on_resolved();
+            self.on_worker_results();
             self.run_timers();
             for id in std::mem::take(&mut self.hot) {
                 self.read(id);
@@ -635,6 +637,16 @@ impl Server {
         // Tiny answers cost far more memory than their bytes: count pieces too.
         let pieces = conn.out_queue().segments();
         (queued > cap || pieces > MAX_UNREAD_PIECES).then_some(queued)
+    }
+
+    /// Applies what the worker pool finished: hook verdicts, resolved names.
+    fn on_worker_results(&mut self) {
+        for done in self.workers.poll() {
+            match done {
+                Done::Hook(r) => self.on_hook_result(r),
+                Done::Resolved { token, result } => self.on_resolved(token, result),
+            }
+        }
     }
 
     fn drain_events(&mut self, id: ConnId) {

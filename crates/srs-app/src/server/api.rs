@@ -121,7 +121,7 @@ impl Server {
             version: env!("CARGO_PKG_VERSION").into(),
             pid: std::process::id(),
             start_unix_ms: self.start_unix_ms,
-            now_unix_ms: srs_core::clock::unix_ms(),
+            now_unix_ms: self.unix_ms,
             connections: self.conns.len() as u64,
             recv_bytes: self.counters.closed_bytes_in + live_in,
             send_bytes: self.counters.closed_bytes_out + live_out,

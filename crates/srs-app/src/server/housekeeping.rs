@@ -13,7 +13,7 @@ use srs_rtmp::session::server::ServerState;
 impl Server {
     /// Samples system and stream statistics for the API (every 5 s).
     pub(crate) fn sample_stats(&mut self) {
-        self.sampler.sample(srs_core::clock::unix_ms());
+        self.sampler.sample(self.unix_ms);
         for (_, source) in self.registry.iter_mut() {
             source.sample(self.now_ms);
         }

@@ -134,6 +134,8 @@ pub struct Server {
     counts: ConnCounts,
     refusals: RefusalLog,
     start_unix_ms: u64,
+    /// The wall clock, read once per loop turn (file names, API times).
+    unix_ms: u64,
     /// When each bandcheck vhost last ran a test.
     last_bandcheck_ms: HashMap<String, u64>,
     /// Names being resolved, by worker job token.
@@ -261,6 +263,7 @@ impl Server {
             counts: ConnCounts::default(),
             refusals: RefusalLog::default(),
             start_unix_ms: srs_core::clock::unix_ms(),
+            unix_ms: srs_core::clock::unix_ms(),
             last_bandcheck_ms: HashMap::new(),
             resolving: HashMap::new(),
             next_resolve_token: 0,
@@ -374,6 +377,7 @@ impl Server {
                 }
             }
             self.now_ms = self.clock.now_ms();
+            self.unix_ms = srs_core::clock::unix_ms();
             for event in events.iter() {
                 match TokenKind::of(event.token()) {
                     TokenKind::Waker => {}
@@ -444,7 +448,7 @@ impl Server {
                 ListenerKind::Rtmp => Proto::Rtmp(Box::new(RtmpState {
                     session: ServerSession::new(
                         FastRng::new(self.rng.next_u64()),
-                        (srs_core::clock::unix_ms() / 1000) as u32,
+                        (self.unix_ms / 1000) as u32,
                     ),
                     url: None,
                     vhost: None,

@@ -70,7 +70,7 @@ impl Server {
         let closed = source
             .dvr
             .as_mut()
-            .and_then(|dvr| dvr.on_media(msg, srs_core::clock::unix_ms(), &self.disk));
+            .and_then(|dvr| dvr.on_media(msg, self.unix_ms, &self.disk));
         if let Some(path) = closed {
             self.dvr_file_closing(sid, path);
         }

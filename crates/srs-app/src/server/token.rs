@@ -96,7 +96,7 @@ impl Server {
         let session = ClientSession::new(
             config,
             FastRng::new(self.rng.next_u64()),
-            (srs_core::clock::unix_ms() / 1000) as u32,
+            (self.unix_ms / 1000) as u32,
         );
         let key = crate::stream::StreamKey {
             vhost: check.vhost.name.clone(),

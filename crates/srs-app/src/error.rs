@@ -47,3 +47,47 @@ impl AppError {
         }
     }
 }
+
+/// Why one connection ends: its own error or a normal end. Logged with the
+/// connection's context id; never stops the server.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConnError {
+    /// Reading the socket failed.
+    #[error("read error: {0}")]
+    Read(io::Error),
+    /// Writing the socket failed.
+    #[error("write error: {0}")]
+    Write(io::Error),
+    /// The peer broke the RTMP protocol (or a limit of it).
+    #[error("protocol error: {0}")]
+    Protocol(#[from] srs_rtmp::RtmpError),
+    /// The peer closed its side.
+    #[error("peer closed the connection")]
+    PeerClosed,
+    /// The peer does not read what is queued for it.
+    #[error("peer does not read: {queued} bytes of answers queued for it")]
+    NotReading {
+        /// Bytes queued.
+        queued: usize,
+    },
+    /// A deadline passed (handshake, request head, idle, publish, send).
+    #[error("{0}")]
+    Timeout(&'static str),
+    /// The connection was refused admission.
+    #[error("refused: {0}")]
+    Refused(#[from] crate::refused::Refused),
+    /// A file being sent as an HTTP body failed.
+    #[error("{0}")]
+    FileBody(String),
+    /// An outbound link (forward, edge, token check) failed.
+    #[error("{0}")]
+    Link(String),
+    /// The bandwidth test failed.
+    #[error("bandcheck failed: {0}")]
+    Bandcheck(String),
+    /// A normal end: the answer was sent, the stream ended, a kick, a
+    /// shutdown, room made for a newcomer...
+    #[error("{0}")]
+    Done(&'static str),
+}

@@ -6,6 +6,7 @@ use serde_json::{json, Value};
 
 use super::Server;
 use crate::conn::{Proto, Role};
+use crate::error::ConnError;
 use crate::http::api::{ApiAnswer, MetricsText, ERROR_NOT_EXISTS, ERROR_NOT_FOUND};
 use crate::http::request::Request;
 use crate::ids::ConnId;
@@ -93,7 +94,7 @@ impl Server {
                 let target = id.parse::<u64>().ok().and_then(|cid| self.conn_by_cid(cid));
                 match target {
                     Some(conn) => {
-                        self.close(conn, "kicked by the HTTP API");
+                        self.close(conn, ConnError::Done("kicked by the HTTP API"));
                         ApiAnswer::json(json!({"code": 0, "server": sid}))
                     }
                     None => ApiAnswer::error(404, ERROR_NOT_EXISTS, sid),

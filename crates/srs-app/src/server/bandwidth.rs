@@ -8,6 +8,7 @@ use srs_rtmp::RtmpError;
 
 use super::Server;
 use crate::config::VhostConfig;
+use crate::error::ConnError;
 use crate::ids::ConnId;
 
 /// How a bandcheck connect was judged.
@@ -36,7 +37,10 @@ impl Server {
             return Ok(Bandcheck::No);
         }
         if !c.tc_url.contains(&format!("key={}", bc.key)) {
-            self.close(id, "bandcheck: the tcUrl does not carry the vhost's key");
+            self.close(
+                id,
+                ConnError::Bandcheck("the tcUrl does not carry the vhost's key".into()),
+            );
             return Ok(Bandcheck::Refused);
         }
         let now = self.now_ms;
@@ -111,7 +115,7 @@ impl Server {
         conn.closing |= finished;
         if let Some(why) = failed {
             let _ctx = ContextGuard::enter(cid);
-            self.close(id, &format!("bandcheck failed: {why}"));
+            self.close(id, ConnError::Bandcheck(why.to_string()));
             return;
         }
         if let Some(at) = wake {

@@ -18,6 +18,7 @@ use srs_rtmp::session::client::{ClientConfig, ClientEvent, ClientSession, Client
 
 use super::Server;
 use crate::conn::{Conn, Proto, Role};
+use crate::error::ConnError;
 use crate::ids::{ConnId, SourceId};
 use crate::link::{LinkKind, LinkState};
 use crate::stream::{Consumer, JitterMode, StreamKey};
@@ -278,7 +279,7 @@ impl Server {
                         fw.session.publish(&stream)
                     };
                     if let Err(e) = asked {
-                        self.close(id, &format!("{}: {e}", kind.name()));
+                        self.close(id, ConnError::Link(format!("{}: {e}", kind.name())));
                         return;
                     }
                 }
@@ -291,7 +292,7 @@ impl Server {
                     let key = fw.key.clone();
                     log::info!("edge pull {key} from {}: playing", fw.dest);
                     if let Err(why) = self.attach_edge_pull(id, &key) {
-                        self.close(id, &why);
+                        self.close(id, ConnError::Link(why));
                         return;
                     }
                 }
@@ -302,7 +303,7 @@ impl Server {
                         kind.name(),
                         fw.dest
                     );
-                    self.close(id, &why);
+                    self.close(id, ConnError::Link(why));
                     return;
                 }
                 _ => {}
@@ -418,7 +419,7 @@ impl Server {
         self.link_retries
             .retain(|_, r| r.source != sid || r.kind == LinkKind::EdgePull);
         for f in forwarders {
-            self.close(f, "the forwarded stream was unpublished");
+            self.close(f, ConnError::Done("the forwarded stream was unpublished"));
         }
     }
 
@@ -431,7 +432,7 @@ impl Server {
             return;
         }
         if let Some(pull) = source.edge_pull {
-            self.close(pull, "edge pull: no players left");
+            self.close(pull, ConnError::Done("edge pull: no players left"));
         }
     }
 

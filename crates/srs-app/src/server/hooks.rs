@@ -11,6 +11,7 @@ use srs_rtmp::url::RequestUrl;
 use super::Server;
 use crate::config::VhostConfig;
 use crate::conn::{Proto, Role};
+use crate::error::ConnError;
 use crate::hooks::HookKind;
 use crate::hooks::{self, HookCall, HookClient, HookJob, HookOutcome, HookResult};
 use crate::ids::ConnId;
@@ -251,7 +252,7 @@ impl Server {
             }
         };
         if let Err(e) = result {
-            self.close(id, &format!("protocol error: {e}"));
+            self.close(id, ConnError::Protocol(e));
             return;
         }
         // Input held back while the decision was pending is decoded now.

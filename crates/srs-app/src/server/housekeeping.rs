@@ -8,6 +8,7 @@ use super::{
     SEND_TIMEOUT_MS,
 };
 use crate::conn::{Proto, Role};
+use crate::error::ConnError;
 use srs_rtmp::session::server::ServerState;
 
 impl Server {
@@ -126,7 +127,7 @@ impl Server {
         }
         for (id, reason, cid) in expired {
             let _ctx = ContextGuard::enter(cid);
-            self.close(id, reason);
+            self.close(id, ConnError::Timeout(reason));
         }
     }
 }

@@ -3,6 +3,7 @@
 use super::hooks::Decision;
 use super::Server;
 use crate::conn::{Proto, Role};
+use crate::error::ConnError;
 use crate::hooks::{self, HookKind};
 use crate::http::api::ApiAnswer;
 use crate::http::api_access::{self, Refusal};
@@ -85,7 +86,7 @@ impl Server {
             return;
         }
         if http.requests > 0 && !http.keep_alive {
-            self.close(id, "HTTP answer sent");
+            self.close(id, ConnError::Done("HTTP answer sent"));
             return;
         }
         self.serve_http(id);

@@ -8,6 +8,7 @@ use srs_rtmp::session::server::ServerState;
 
 use super::Server;
 use crate::conn::{Conn, Proto};
+use crate::error::ConnError;
 use crate::http::HttpService;
 use crate::ids::ConnId;
 
@@ -95,10 +96,8 @@ impl Server {
         }
         if pool == Pool::Clients {
             if let Some(victim) = self.oldest_idle_client() {
-                self.close(
-                    victim,
-                    "max_connections reached: the oldest idle socket makes room",
-                );
+                let why = "max_connections reached: the oldest idle socket makes room";
+                self.close(victim, ConnError::Done(why));
                 return true;
             }
         }

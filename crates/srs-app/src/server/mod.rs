@@ -33,7 +33,7 @@ use srs_rtmp::session::server::ServerSession;
 
 use crate::config::Config;
 use crate::conn::{Conn, Proto, Role, RtmpState};
-use crate::error::AppError;
+use crate::error::{AppError, ConnError};
 use crate::http::MAX_PIPELINED_INPUT;
 use crate::http::{HttpService, HttpState};
 use crate::ids::{ConnId, ConnTag};
@@ -535,7 +535,7 @@ impl Server {
             Proto::Rtmp(rtmp) => {
                 let session = &mut rtmp.session;
                 match session.process_backlog() {
-                    Err(e) => Err(format!("protocol error: {e}")),
+                    Err(e) => Err(ConnError::Protocol(e)),
                     // Events of the backlog first; the socket waits.
                     Ok(()) if session.has_backlog() => Ok(ReadOutcome {
                         budget_exhausted: true,
@@ -551,8 +551,8 @@ impl Server {
                             })
                         })
                         .map_err(|e| match e {
-                            ReadError::Io(e) => format!("read error: {e}"),
-                            ReadError::Sink(e) => format!("protocol error: {e}"),
+                            ReadError::Io(e) => ConnError::Read(e),
+                            ReadError::Sink(e) => ConnError::Protocol(e),
                         })
                     }
                 }
@@ -563,8 +563,8 @@ impl Server {
                     session.feed(data).map(|()| Flow::More)
                 })
                 .map_err(|e| match e {
-                    ReadError::Io(e) => format!("read error: {e}"),
-                    ReadError::Sink(e) => format!("protocol error: {e}"),
+                    ReadError::Io(e) => ConnError::Read(e),
+                    ReadError::Sink(e) => ConnError::Protocol(e),
                 })
             }
             Proto::Http(http) if http.input.len() >= MAX_PIPELINED_INPUT => {
@@ -586,7 +586,7 @@ impl Server {
                     })
                 })
                 .map_err(|e| match e {
-                    ReadError::Io(e) => format!("read error: {e}"),
+                    ReadError::Io(e) => ConnError::Read(e),
                     ReadError::Sink(e) => match e {},
                 })
             }
@@ -595,7 +595,7 @@ impl Server {
             Ok(o) => o,
             Err(why) => {
                 self.drain_events(id);
-                self.close(id, &why);
+                self.close(id, why);
                 return;
             }
         };
@@ -608,14 +608,11 @@ impl Server {
         }
         self.drain_events(id);
         if let Some(queued) = self.unread_output(id) {
-            self.close(
-                id,
-                &format!("peer does not read: {queued} bytes of answers queued for it"),
-            );
+            self.close(id, ConnError::NotReading { queued });
             return;
         }
         if outcome.eof {
-            self.close(id, "peer closed the connection");
+            self.close(id, ConnError::PeerClosed);
             return;
         }
         if outcome.budget_exhausted {
@@ -752,7 +749,7 @@ impl Server {
         loop {
             if let Err(why) = fill_out_queue(conn) {
                 let _ctx = ContextGuard::enter(conn.cid);
-                self.close(id, &why);
+                self.close(id, ConnError::FileBody(why));
                 return;
             }
             if conn.out_queue().is_empty() {
@@ -764,7 +761,7 @@ impl Server {
                 Ok(false) => return,
                 Err(why) => {
                     let _ctx = ContextGuard::enter(conn.cid);
-                    self.close(id, &why);
+                    self.close(id, ConnError::Link(why));
                     return;
                 }
             }
@@ -802,7 +799,7 @@ impl Server {
                 }
                 Err(e) => {
                     let _ctx = ContextGuard::enter(conn.cid);
-                    self.close(id, &format!("write error: {e}"));
+                    self.close(id, ConnError::Write(e));
                     return;
                 }
             }
@@ -819,7 +816,7 @@ impl Server {
         }
         if conn.closing {
             let _ctx = ContextGuard::enter(conn.cid);
-            self.close(id, "closed after the answer");
+            self.close(id, ConnError::Done("closed after the answer"));
             return;
         }
         if matches!(conn.proto, Proto::Http(_)) {
@@ -829,7 +826,7 @@ impl Server {
         }
     }
 
-    pub(crate) fn close(&mut self, id: ConnId, reason: &str) {
+    pub(crate) fn close(&mut self, id: ConnId, reason: ConnError) {
         let (mut calls, role_timeout) = self.role_end_calls(id);
         let (close_calls, close_timeout) = self.close_calls(id);
         calls.extend(close_calls);
@@ -855,7 +852,7 @@ impl Server {
 
     fn shutdown(&mut self) {
         for id in self.conns.ids() {
-            self.close(id, "server shutdown");
+            self.close(id, ConnError::Done("server shutdown"));
         }
         self.ffmpeg.shutdown();
         // Every HLS segment and DVR file is on disk before the process exits.

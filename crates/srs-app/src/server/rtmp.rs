@@ -11,6 +11,7 @@ use super::bandwidth::Bandcheck;
 use super::hooks::Decision;
 use super::Server;
 use crate::config::VhostConfig;
+use crate::error::ConnError;
 use crate::hooks::{self, HookKind};
 use crate::ids::ConnId;
 use crate::refer;
@@ -80,7 +81,7 @@ impl Server {
                 }
             };
             if let Err(e) = result {
-                self.close(id, &format!("protocol error: {e}"));
+                self.close(id, ConnError::Protocol(e));
                 return;
             }
         }

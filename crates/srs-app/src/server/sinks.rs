@@ -5,6 +5,7 @@ use srs_kernel::MediaMessage;
 
 use super::Server;
 use crate::config::HlsOnError;
+use crate::error::ConnError;
 use crate::hooks::{self, HookKind};
 use crate::ids::SourceId;
 use crate::sink::{DiskEvent, DvrSink, HlsSink, Owner, SinkKind};
@@ -145,7 +146,7 @@ impl Server {
             HlsOnError::Continue => {}
             HlsOnError::Disconnect => {
                 if let Some(publisher) = source.publisher() {
-                    self.close(publisher, "hls_on_error disconnect");
+                    self.close(publisher, ConnError::Done("hls_on_error disconnect"));
                 }
             }
         }

@@ -14,6 +14,7 @@ use super::forward::Waiter;
 use super::Server;
 use crate::config::VhostConfig;
 use crate::conn::Proto;
+use crate::error::ConnError;
 use crate::ids::ConnId;
 use crate::link::{LinkKind, LinkState};
 
@@ -134,7 +135,7 @@ impl Server {
         if let Some(check) = self.token_checks.remove(&link) {
             self.token_verdict(check, verdict);
         }
-        self.close(link, "token traverse answered");
+        self.close(link, ConnError::Done("token traverse answered"));
     }
 
     /// A token-check link closed without an answer.
@@ -167,7 +168,7 @@ impl Server {
             }
         };
         if let Err(e) = result {
-            self.close(id, &format!("protocol error: {e}"));
+            self.close(id, ConnError::Protocol(e));
             return;
         }
         self.drain_rtmp_events(id);

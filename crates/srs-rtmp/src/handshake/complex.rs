@@ -253,15 +253,8 @@ pub(crate) mod tests {
 
     /// The Flash Player C0C1 test vector, decoded from hex.
     pub(crate) fn flash_c0c1() -> Vec<u8> {
-        // Read at run time from the shared test data beside the checkout, so a
-        // missing file fails this test with its path instead of the whole build.
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../../shared/vectors/flash_c0c1.hex"
-        );
-        let text = std::fs::read_to_string(path).unwrap_or_else(|e| {
-            panic!("test vector {path}: {e} (../shared must be beside the checkout)")
-        });
+        // Kept in the crate (testdata/), so the tests need nothing beside it.
+        let text = include_str!("../../testdata/flash_c0c1.hex");
         let digits: Vec<u8> = text.bytes().filter(|b| b.is_ascii_hexdigit()).collect();
         digits
             .chunks(2)

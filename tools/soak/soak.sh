@@ -54,6 +54,7 @@ daemon off;
 srs_log_tank file;
 srs_log_file $WORK/srs.log;
 srs_log_level warn;
+pid $WORK/srs.pid;
 http_api { enabled on; listen 127.0.0.1:$API; }
 http_server { enabled on; listen 127.0.0.1:$HTTP; dir $WORK/html; }
 vhost __defaultVhost__ {

@@ -24,3 +24,11 @@ command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || {
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
 cargo test --workspace
+
+# The Debian package: build, install, start/status/reload/stop, remove (root only: it installs
+# system-wide; CI runs as root).
+if [ "$(id -u)" -eq 0 ]; then
+    scripts/package-test.sh
+else
+    echo "package test NOT RUN: it installs the .deb system-wide and needs root"
+fi

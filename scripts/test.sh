@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what the tests need when it is missing
-# (ffmpeg / ffprobe through apt-get), then format check, clippy, and every
-# unit, integration and interop test of the workspace.
+# (ffmpeg / ffprobe, curl, adduser through apt-get), then format check, clippy,
+# every unit, integration and interop test of the workspace, and the Debian
+# package test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,6 +10,9 @@ need_pkgs=()
 command -v ffmpeg >/dev/null 2>&1 || need_pkgs+=(ffmpeg)
 command -v pkg-config >/dev/null 2>&1 || need_pkgs+=(pkg-config)
 dpkg -s libssl-dev >/dev/null 2>&1 || need_pkgs+=(libssl-dev)
+command -v curl >/dev/null 2>&1 || need_pkgs+=(curl)
+command -v prlimit >/dev/null 2>&1 || need_pkgs+=(util-linux)
+dpkg -s adduser >/dev/null 2>&1 || need_pkgs+=(adduser)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
     echo "installing: ${need_pkgs[*]}"
     SUDO=""

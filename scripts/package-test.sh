@@ -22,7 +22,9 @@ for port in 1935 8080 1985; do
 done
 
 log "building the .deb"
-deb=$(cargo deb -p srs-main -q 2>/dev/null | tail -1)
+# The test suite has just built the dev profile: packaging that build tests the same layout,
+# scripts and unit in seconds (operators build with plain `cargo deb -p srs-main`: release).
+deb=$(cargo deb -p srs-main --profile "${PACKAGE_PROFILE:-dev}" -q 2>/dev/null | tail -1)
 [ -f "$deb" ] || fail "cargo deb made no package"
 log "package: $deb"
 

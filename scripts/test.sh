@@ -29,6 +29,9 @@ cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
 cargo test --workspace
 
+# Every fuzz target a few seconds on its seed corpus (the long runs: docs/reliability.md).
+scripts/fuzz.sh smoke
+
 # The Debian package: build, install, start/status/reload/stop, remove (root only: it installs
 # system-wide; CI runs as root).
 if [ "$(id -u)" -eq 0 ]; then

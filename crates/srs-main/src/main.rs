@@ -10,53 +10,76 @@ use srs_app::process::{daemonize, PidFile};
 use srs_app::{logging, Server};
 
 const USAGE: &str = "\
-Usage: srs [-h] [-v] [-t] [-c <file>]
-  -h, --help       show this help and exit
-  -v, -V, --version  show the version and exit
-  -t               test the config file and exit
-  -c <file>        use the config file (default conf/srs.conf)";
+Usage: srs [-h|-?] [-v|-V] [-t] -c <file>
+  -h, -?, --help      show this help and exit
+  -v, -V, --version   show the version and exit
+  -t                  test the config file and exit
+  -c <file>           use the config file (also -c<file>; flags combine: -tc <file>)
+With no arguments, srs shows this help (as SRS does).
+Signals: SIGHUP reloads the config, SIGUSR1 reopens the log file (logrotate),
+SIGTERM, SIGINT and SIGUSR2 stop the server cleanly.";
 
+#[derive(Debug, PartialEq, Eq)]
 struct Args {
     config: PathBuf,
     test_only: bool,
 }
 
+#[derive(Debug, PartialEq, Eq)]
 enum Parsed {
     Run(Args),
-    Exit(ExitCode),
+    Help,
+    Version,
+    Error(String),
 }
 
-fn parse_args() -> Parsed {
-    let mut args = Args {
-        config: PathBuf::from("conf/srs.conf"),
-        test_only: false,
-    };
-    let mut it = std::env::args().skip(1);
+/// SRS's command line: flags may be combined (`-tc FILE`) and `-c` may be
+/// glued to its file (`-cFILE`).
+fn parse_args(argv: &[String]) -> Parsed {
+    if argv.is_empty() {
+        return Parsed::Help;
+    }
+    let mut config = None;
+    let mut test_only = false;
+    let mut it = argv.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
-            "-h" | "--help" => {
-                println!("{USAGE}");
-                return Parsed::Exit(ExitCode::SUCCESS);
-            }
-            "-v" | "-V" | "--version" => {
-                println!("{}", env!("CARGO_PKG_VERSION"));
-                return Parsed::Exit(ExitCode::SUCCESS);
-            }
-            "-t" => args.test_only = true,
-            "-c" => match it.next() {
-                Some(f) => args.config = PathBuf::from(f),
-                None => {
-                    eprintln!("srs: -c needs a file\n{USAGE}");
-                    return Parsed::Exit(ExitCode::from(2));
+            "--help" => return Parsed::Help,
+            "--version" => return Parsed::Version,
+            _ => {}
+        }
+        let Some(flags) = a
+            .strip_prefix('-')
+            .filter(|f| !f.is_empty() && !f.starts_with('-'))
+        else {
+            return Parsed::Error(format!("unknown argument {a:?}"));
+        };
+        for (i, flag) in flags.char_indices() {
+            match flag {
+                'h' | '?' => return Parsed::Help,
+                'v' | 'V' => return Parsed::Version,
+                't' => test_only = true,
+                'c' => {
+                    let glued = &flags[i + 1..];
+                    let file = if glued.is_empty() {
+                        match it.next() {
+                            Some(f) => f.clone(),
+                            None => return Parsed::Error("-c needs a file".into()),
+                        }
+                    } else {
+                        glued.to_string()
+                    };
+                    config = Some(PathBuf::from(file));
+                    break;
                 }
-            },
-            other => {
-                eprintln!("srs: unknown argument {other:?}\n{USAGE}");
-                return Parsed::Exit(ExitCode::from(2));
+                other => return Parsed::Error(format!("unknown flag -{other}")),
             }
         }
     }
-    Parsed::Run(args)
+    match config {
+        Some(config) => Parsed::Run(Args { config, test_only }),
+        None => Parsed::Error("no config file: give -c <file>".into()),
+    }
 }
 
 /// Prints an error with its whole `source()` chain.
@@ -71,9 +94,21 @@ fn report(context: &str, e: &dyn Error) {
 }
 
 fn main() -> ExitCode {
-    let args = match parse_args() {
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    let args = match parse_args(&argv) {
         Parsed::Run(a) => a,
-        Parsed::Exit(code) => return code,
+        Parsed::Help => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Parsed::Version => {
+            println!("{}", env!("CARGO_PKG_VERSION"));
+            return ExitCode::SUCCESS;
+        }
+        Parsed::Error(e) => {
+            eprintln!("srs: {e}\n{USAGE}");
+            return ExitCode::from(2);
+        }
     };
     let config = match Config::load(&args.config) {
         Ok(c) => c,
@@ -143,5 +178,42 @@ fn main() -> ExitCode {
             report("", &e);
             ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Parsed {
+        parse_args(&args.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+    }
+
+    fn run(config: &str, test_only: bool) -> Parsed {
+        Parsed::Run(Args {
+            config: PathBuf::from(config),
+            test_only,
+        })
+    }
+
+    #[test]
+    fn srs_command_lines() {
+        assert_eq!(parse(&[]), Parsed::Help);
+        for h in ["-h", "-?", "--help"] {
+            assert_eq!(parse(&[h]), Parsed::Help, "{h}");
+        }
+        for v in ["-v", "-V", "--version"] {
+            assert_eq!(parse(&[v]), Parsed::Version, "{v}");
+        }
+        assert_eq!(parse(&["-c", "a.conf"]), run("a.conf", false));
+        assert_eq!(parse(&["-ca.conf"]), run("a.conf", false));
+        assert_eq!(parse(&["-t", "-c", "a.conf"]), run("a.conf", true));
+        assert_eq!(parse(&["-tc", "a.conf"]), run("a.conf", true));
+        assert_eq!(parse(&["-tca.conf"]), run("a.conf", true));
+        assert!(matches!(parse(&["-c"]), Parsed::Error(_)));
+        assert!(matches!(parse(&["-t"]), Parsed::Error(_)));
+        assert!(matches!(parse(&["-x"]), Parsed::Error(_)));
+        assert!(matches!(parse(&["--bogus"]), Parsed::Error(_)));
+        assert!(matches!(parse(&["a.conf"]), Parsed::Error(_)));
     }
 }

@@ -81,6 +81,55 @@ fn version_and_help() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("-c <file>"));
     let out = Command::new(SRS).arg("--bogus").output().expect("run");
     assert!(!out.status.success());
+    // No arguments: the help, as SRS prints it.
+    let out = Command::new(SRS).output().expect("run");
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("-c <file>"));
+    // SRS's combined and glued forms.
+    let dir = scratch("cli-forms");
+    let conf = write_conf(&dir, "listen 1935;\nvhost __defaultVhost__ { }\n");
+    for args in [
+        vec!["-tc".to_string(), conf.display().to_string()],
+        vec![format!("-tc{}", conf.display())],
+        vec!["-t".to_string(), format!("-c{}", conf.display())],
+    ] {
+        let out = Command::new(SRS).args(&args).output().expect("run");
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("test is successful"),
+            "{args:?}"
+        );
+    }
+}
+
+#[test]
+fn sigusr1_reopens_the_log_and_sigusr2_exits_cleanly() {
+    let dir = scratch("signals");
+    let port = free_port();
+    let conf = write_conf(
+        &dir,
+        &format!(
+            "listen 127.0.0.1:{port};\ndaemon off;\npid ./srs.pid;\nsrs_log_tank file;\nsrs_log_file ./srs.log;\nvhost __defaultVhost__ {{ }}\n"
+        ),
+    );
+    let mut srs = spawn(&conf, &dir);
+    assert!(wait_until(10, || rtmp_ok(port)), "serves RTMP");
+    // logrotate moves the file away, then signals.
+    std::fs::rename(dir.join("srs.log"), dir.join("srs.log.1")).expect("rotate");
+    signal(srs.id(), "-USR1");
+    assert!(
+        wait_until(5, || std::fs::read_to_string(dir.join("srs.log"))
+            .is_ok_and(|t| t.contains("log file reopened"))),
+        "a new log file after SIGUSR1"
+    );
+    assert!(rtmp_ok(port), "still serving");
+    assert!(
+        wait_until(5, || std::fs::read_to_string(dir.join("srs.log"))
+            .is_ok_and(|t| t.contains("connect app=live"))),
+        "new lines go to the new file"
+    );
+    signal(srs.id(), "-USR2");
+    let status = wait_for_exit(&mut srs, 10).expect("exits after SIGUSR2");
+    assert!(status.success(), "clean exit: {status:?}");
 }
 
 #[test]

@@ -200,10 +200,11 @@ impl Server {
                 .map_err(|e| AppError::io("create waker", e))?,
         );
         let signals = if handle_signals {
-            use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM, SIGXFSZ};
+            use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM, SIGUSR1, SIGUSR2, SIGXFSZ};
             // SIGXFSZ (a file over the size limit) would kill the process;
             // caught, the write fails with EFBIG and that one sink recovers.
-            let mut s = signal_hook_mio::v1_0::Signals::new([SIGHUP, SIGTERM, SIGINT, SIGXFSZ])
+            let wanted = [SIGHUP, SIGTERM, SIGINT, SIGUSR1, SIGUSR2, SIGXFSZ];
+            let mut s = signal_hook_mio::v1_0::Signals::new(wanted)
                 .map_err(|e| AppError::io("install signal handlers", e))?;
             poll.registry()
                 .register(&mut s, token_of(TokenKind::Signals), Interest::READABLE)
@@ -406,7 +407,7 @@ impl Server {
     }
 
     fn on_signals(&mut self) {
-        use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+        use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM, SIGUSR1, SIGUSR2};
         let Some(signals) = self.signals.as_mut() else {
             return;
         };
@@ -417,10 +418,14 @@ impl Server {
                     log::info!("SIGHUP: reloading {}", self.config.file.display());
                     self.reload.store(true, Ordering::SeqCst);
                 }
-                SIGTERM | SIGINT => {
+                SIGTERM | SIGINT | SIGUSR2 => {
                     log::info!("signal {sig}: shutting down");
                     self.stop.store(true, Ordering::SeqCst);
                 }
+                SIGUSR1 => match srs_core::log::reopen() {
+                    Ok(()) => log::info!("SIGUSR1: log file reopened"),
+                    Err(e) => log::error!("SIGUSR1: cannot reopen the log file: {e}"),
+                },
                 _ => {}
             }
         }

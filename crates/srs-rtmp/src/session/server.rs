@@ -423,6 +423,20 @@ impl ServerSession {
                 Ok(())
             }
             Command::Response { .. } | Command::OnStatus { .. } => Ok(()),
+            // ffmpeg 6+ asks before playing and warns unless the answer is
+            // `_result(tid, null, <number>)`; a live stream has no length: 0.
+            Command::Other {
+                name,
+                transaction_id,
+                ..
+            } if name == "getStreamLength" => {
+                self.send_command(
+                    csid::CONNECTION,
+                    0,
+                    command::result(transaction_id, Amf0Value::Number(0.0)),
+                );
+                Ok(())
+            }
             Command::Other {
                 name,
                 transaction_id,

@@ -331,3 +331,35 @@ fn a_flood_of_messages_is_processed_in_bounded_passes() {
     assert_eq!(seen, total);
     assert_eq!(passes, 3);
 }
+
+#[test]
+fn get_stream_length_is_answered_with_a_number() {
+    use crate::chunk::ChunkEncoder;
+    let (mut c, mut s) = pair(false);
+    connect(&mut c, &mut s, 100_000);
+    let call = command::encode_values(&[
+        Amf0Value::String("getStreamLength".into()),
+        Amf0Value::Number(5.0),
+        Amf0Value::Null,
+        Amf0Value::String("livestream".into()),
+    ]);
+    let mut q = crate::out_queue::OutQueue::new();
+    ChunkEncoder::new().encode(3, 0, 20, 0, &call, &mut q);
+    s.feed(&drain(&mut q)).expect("feed");
+    assert!(
+        server_events(&mut s).is_empty(),
+        "answered by the session itself"
+    );
+    let out = drain(s.out_queue());
+    // One chunk (far below the chunk size): the payload is contiguous.
+    let expected = command::encode_values(&[
+        Amf0Value::String("_result".into()),
+        Amf0Value::Number(5.0),
+        Amf0Value::Null,
+        Amf0Value::Number(0.0),
+    ]);
+    assert!(
+        out.windows(expected.len()).any(|w| w == &expected[..]),
+        "ffmpeg reads _result, the transaction, null, then a number"
+    );
+}

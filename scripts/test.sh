@@ -20,6 +20,10 @@ if [ ${#need_pkgs[@]} -gt 0 ]; then
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_pkgs[@]}" >/dev/null
 fi
+# ffmpeg 9 (static build in a PyPI wheel) for the interop tests with today's ffmpeg.
+python3 -c 'import imageio_ffmpeg' 2>/dev/null \
+    || python3 -m pip install -q --disable-pip-version-check imageio-ffmpeg \
+    || { echo "cannot install imageio-ffmpeg (ffmpeg 9) for the interop tests" >&2; exit 1; }
 command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || {
     echo "ffmpeg/ffprobe still missing: the interop tests cannot run" >&2
     exit 1

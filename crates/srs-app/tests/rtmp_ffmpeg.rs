@@ -152,3 +152,33 @@ fn own_client_plays_ffmpeg_stream_with_metadata_headers_and_keyframe_first() {
     let _ = publisher.kill();
     let _ = publisher.wait();
 }
+
+#[test]
+fn ffmpeg_9_plays_without_warnings() {
+    let ff9 = modern_ffmpeg();
+    let server = TestServer::default_vhost();
+    let url = server.url("modern");
+    let mut publisher = ffmpeg_publish(&url, Some(8));
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    let out = std::process::Command::new(&ff9)
+        .args([
+            "-hide_banner",
+            "-loglevel",
+            "warning",
+            "-i",
+            &url,
+            "-t",
+            "2",
+        ])
+        .args(["-f", "null", "-"])
+        .output()
+        .expect("run ffmpeg 9");
+    let _ = publisher.kill();
+    let _ = publisher.wait();
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "ffmpeg 9 played: {log}");
+    assert!(
+        !log.contains("Unexpected reply"),
+        "ffmpeg 9 understood every answer: {log}"
+    );
+}

@@ -451,3 +451,24 @@ pub fn chunked(csid: u32, type_id: u8, payload: &[u8]) -> Vec<u8> {
     }
     v
 }
+
+/// A modern ffmpeg (9.x, the static build in the `imageio-ffmpeg` wheel that
+/// the test command installs): its path. Fails loudly when it is missing.
+pub fn modern_ffmpeg() -> PathBuf {
+    let out = Command::new("python3")
+        .args([
+            "-c",
+            "import imageio_ffmpeg as m; print(m.get_ffmpeg_exe())",
+        ])
+        .output();
+    let path = out
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()));
+    match path {
+        Some(p) if p.exists() => p,
+        _ => panic!(
+            "ffmpeg 9 (pip install imageio-ffmpeg) is required by this test; the README's test command installs it"
+        ),
+    }
+}

@@ -99,10 +99,17 @@ impl RequestUrl {
                 format!("?{query}")
             },
         };
-        if let Some(v) = query_value(&query, "vhost") {
-            if !v.is_empty() {
-                url.vhost = v.to_string();
-            }
+        // The vhost parameter may be in the app field or only in the tcUrl
+        // (rtmp://ip/live?vhost=X with app "live"): SRS 1.0 takes either.
+        let (_, tc_query) = split_query(path.trim_matches('/'));
+        let vhost = query_value(&query, "vhost")
+            .filter(|v| !v.is_empty())
+            .or_else(|| query_value(&tc_query, "vhost").filter(|v| !v.is_empty()));
+        if let Some(v) = vhost {
+            url.vhost = v.to_string();
+        }
+        if url.param.is_empty() && !tc_query.is_empty() {
+            url.param = format!("?{tc_query}");
         }
         check_app(&url.app)?;
         check_vhost(&url.vhost)?;
@@ -181,6 +188,21 @@ mod tests {
         assert_eq!(u.vhost, "other.com");
         assert_eq!(u.param, "?vhost=other.com&token=abc");
         assert_eq!(u.stream_key(), "other.com/live/livestream");
+    }
+
+    #[test]
+    fn vhost_from_the_tc_url_when_the_app_field_has_none() {
+        let u = RequestUrl::from_connect("rtmp://127.0.0.1/live?vhost=demo.com", "live")
+            .expect("parses");
+        assert_eq!((u.app.as_str(), u.vhost.as_str()), ("live", "demo.com"));
+        assert_eq!(u.param, "?vhost=demo.com");
+        // The app field's own parameter wins.
+        let u = RequestUrl::from_connect(
+            "rtmp://127.0.0.1/live?vhost=tc.com",
+            "live?vhost=app.com",
+        )
+        .expect("parses");
+        assert_eq!(u.vhost, "app.com");
     }
 
     #[test]

@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 use srs_app::config::{Config, DvrPlan, DEFAULT_VHOST};
 
 fn conf(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../conf").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../conf")
+        .join(name)
 }
 
 fn load(name: &str) -> Config {
@@ -57,7 +59,10 @@ fn the_default_config_shows_everything() {
     assert!(c.http_server.enabled && c.http_server.listen.port() == 8080);
     let v = c.vhost(DEFAULT_VHOST).expect("default vhost");
     assert!(v.hls.enabled);
-    assert_eq!(v.hls.path, c.http_server.dir, "HLS is served by the HTTP server");
+    assert_eq!(
+        v.hls.path, c.http_server.dir,
+        "HLS is served by the HTTP server"
+    );
     assert!(v.http_remux.enabled);
     assert_eq!(v.http_remux.mount, "[vhost]/[app]/[stream].flv");
 }
@@ -78,7 +83,10 @@ fn feature_configs_enable_their_feature() {
         "edge.conf's first origin"
     );
     assert_eq!(
-        load("forward.conf").vhost(DEFAULT_VHOST).expect("vhost").forward,
+        load("forward.conf")
+            .vhost(DEFAULT_VHOST)
+            .expect("vhost")
+            .forward,
         ["127.0.0.1:19350"]
     );
     let t = load("transcode.conf");
@@ -93,5 +101,10 @@ fn feature_configs_enable_their_feature() {
     let h = &hooks.vhost(DEFAULT_VHOST).expect("vhost").http_hooks;
     assert!(h.enabled && h.on_publish.len() == 1 && h.on_dvr.len() == 1);
     let bw = load("bandwidth.conf");
-    assert!(bw.vhost("bandcheck.srs.com").expect("vhost").bandcheck.enabled);
+    assert!(
+        bw.vhost("bandcheck.srs.com")
+            .expect("vhost")
+            .bandcheck
+            .enabled
+    );
 }

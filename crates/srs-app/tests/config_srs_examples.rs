@@ -233,7 +233,17 @@ fn full_conf_warnings() {
         .iter()
         .map(|w| (w.directive.as_str(), w.line))
         .collect();
-    let expected = vec![("stats", 86), ("debug_srs_upnode", 418)];
+    // Directives parsed but without effect are warned about too (srs -t never stays silent).
+    let expected = vec![
+        ("stats", 86),
+        ("debug_srs_upnode", 418),
+        ("atc_auto", 928),
+        ("forwarder", 951),
+        ("encoder", 954),
+        ("ingester", 957),
+        ("hls", 960),
+        ("edge", 963),
+    ];
     assert_eq!(got, expected);
     assert!(
         w.iter().all(|x| x.ends_with("not supported yet, ignored")),

@@ -108,7 +108,7 @@ fn root_values() {
     let c = parse(
         "chunk_size 128; max_connections 5; daemon off; srs_log_tank console;\n\
          srs_log_level warn; srs_log_file 'my logs/x.log'; pid /run/srs.pid; ff_log_dir /dev/null;\n\
-         pithy_print { publish 1000; edge 2000; }\n\
+         pithy_print { publish 1000; play 2000; }\n\
          http_api { enabled on; listen 127.0.0.1:1986; }\n\
          http_server { enabled on; listen 8081; dir /srv; }\n\
          heartbeat { enabled on; interval 0.3; url http://h/x; device_id \"my dev\"; summaries on; }",
@@ -123,8 +123,7 @@ fn root_values() {
     assert_eq!(c.pid, Path::new("/run/srs.pid"));
     assert_eq!(c.ff_log_dir, Path::new("/dev/null"));
     assert_eq!(c.pithy_print.publish_ms, 1000);
-    assert_eq!(c.pithy_print.edge_ms, 2000);
-    assert_eq!(c.pithy_print.play_ms, 10000);
+    assert_eq!(c.pithy_print.play_ms, 2000);
     assert!(c.http_api.enabled);
     assert_eq!(c.http_api.listen, addr("127.0.0.1:1986"));
     assert_eq!(
@@ -480,4 +479,17 @@ fn derived_vhost_settings_are_computed_at_load() {
         JitterMode::Off,
         "atc turns correction off"
     );
+}
+
+#[test]
+fn directives_that_do_nothing_are_warned_about() {
+    let c = parse("pithy_print { edge 2000; hls 1000; }\nvhost v { atc_auto on; }").unwrap();
+    let w: Vec<String> = c.warnings.iter().map(ToString::to_string).collect();
+    for d in ["edge", "hls", "atc_auto"] {
+        assert!(
+            w.iter()
+                .any(|x| x.contains(&format!("\"{d}\": not supported yet, ignored"))),
+            "{d}: {w:?}"
+        );
+    }
 }

@@ -12,7 +12,7 @@ use srs_kernel::MediaMessage;
 
 use super::disk::{DiskJob, DiskWorker, Owner};
 use super::safe_path::{is_under, template_root};
-use crate::config::{DvrConfig, DvrPlan};
+use crate::config::{DvrConfig, DvrPlan, TimeJitter};
 use crate::timestamp::{Jitter, JitterMode};
 
 /// Ids of files open in the disk worker, unique in the process.
@@ -126,7 +126,11 @@ impl DvrSink {
             id,
             path,
             start_ms: stream_ms as u64,
-            jitter: Jitter::new(JitterMode::Full),
+            jitter: Jitter::new(match self.cfg.time_jitter {
+                TimeJitter::Full => JitterMode::Full,
+                TimeJitter::Zero => JitterMode::Zero,
+                TimeJitter::Off => JitterMode::Off,
+            }),
             pending: vec![Bytes::copy_from_slice(&file_header(true, true))],
             pending_bytes: 13,
         };

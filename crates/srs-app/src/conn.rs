@@ -42,6 +42,9 @@ pub struct RtmpState {
     pub page_url: String,
     /// The bandwidth test this connection runs (bandcheck vhosts).
     pub bandwidth: Option<Box<srs_rtmp::bandwidth::BandwidthServer>>,
+    /// The `duration` of the play request in milliseconds (librtmp's `--stop`;
+    /// SRS reads it as milliseconds too), 0 for "until the end".
+    pub play_duration_ms: u64,
 }
 
 /// The protocol spoken on a connection.

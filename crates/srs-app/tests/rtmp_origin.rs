@@ -332,3 +332,28 @@ fn timestamps_crossing_2_pow_32_play_without_a_jump() {
         }
     }
 }
+
+#[test]
+fn a_play_with_a_duration_ends_after_it() {
+    let server = TestServer::default_vhost();
+    let url = server.url("timed");
+    let msgs: Vec<_> = std::iter::once(synthetic_video_header(0))
+        .chain((0..250u32).map(|i| synthetic_video(i * 40, i % 25 == 0, i, 300)))
+        .collect();
+    let publisher = publish_in_background(server.addr, &url, msgs, true);
+    let mut player = client(server.addr, &url);
+    let started = std::time::Instant::now();
+    player.play_for(1500.0).expect("play");
+    let mut frames = 0;
+    while let Ok(Some(_)) = player.read_media() {
+        frames += 1;
+    }
+    let played = started.elapsed();
+    assert!(frames > 10, "{frames} frames before the end");
+    assert!(
+        played >= std::time::Duration::from_millis(1400)
+            && played < std::time::Duration::from_secs(5),
+        "the server ended the play after its 1.5 s duration, not the stream's 10 s: {played:?}"
+    );
+    drop(publisher.join());
+}

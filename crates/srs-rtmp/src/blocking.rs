@@ -82,6 +82,14 @@ impl<S: Read + Write> Client<S> {
         self.wait_for(|e| matches!(e, ClientEvent::PlayStarted))
     }
 
+    /// Plays the URL's stream for `duration_ms` (the play's duration argument,
+    /// as rtmpdump's `--stop` sends it); returns once the server said Play.Start.
+    pub fn play_for(&mut self, duration_ms: f64) -> Result<(), RtmpError> {
+        let name = self.stream_name.clone();
+        self.session.play_for(&name, duration_ms)?;
+        self.wait_for(|e| matches!(e, ClientEvent::PlayStarted))
+    }
+
     /// Sends one audio, video or script message (publishing).
     pub fn write_media(&mut self, msg: &MediaMessage) -> Result<(), RtmpError> {
         self.session.send_media(msg)?;

@@ -197,11 +197,9 @@ mod tests {
         assert_eq!((u.app.as_str(), u.vhost.as_str()), ("live", "demo.com"));
         assert_eq!(u.param, "?vhost=demo.com");
         // The app field's own parameter wins.
-        let u = RequestUrl::from_connect(
-            "rtmp://127.0.0.1/live?vhost=tc.com",
-            "live?vhost=app.com",
-        )
-        .expect("parses");
+        let u =
+            RequestUrl::from_connect("rtmp://127.0.0.1/live?vhost=tc.com", "live?vhost=app.com")
+                .expect("parses");
         assert_eq!(u.vhost, "app.com");
     }
 

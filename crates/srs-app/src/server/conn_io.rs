@@ -49,6 +49,7 @@ impl Server {
                     vhost: None,
                     page_url: String::new(),
                     bandwidth: None,
+                    play_duration_ms: 0,
                 })),
                 ListenerKind::Http(service) => {
                     Proto::Http(Box::new(HttpState::new(service.clone())))

@@ -474,6 +474,15 @@ impl Server {
                 }
                 TimerKey::Conn(id) => self.on_timer(id),
                 TimerKey::LinkRetry(retry) => self.retry_link(retry),
+                TimerKey::PlayEnd(id) => {
+                    let playing = self
+                        .conns
+                        .get(id)
+                        .is_some_and(|c| matches!(c.role, crate::conn::Role::Player { .. }));
+                    if playing {
+                        self.close(id, ConnError::Done("the play's duration was reached"));
+                    }
+                }
             }
         }
     }

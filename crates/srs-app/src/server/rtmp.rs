@@ -9,6 +9,7 @@ use srs_rtmp::RtmpError;
 
 use super::bandwidth::Bandcheck;
 use super::hooks::Decision;
+use super::timers::TimerKey;
 use super::Server;
 use crate::config::VhostConfig;
 use crate::error::ConnError;
@@ -45,7 +46,14 @@ impl Server {
             let result = match event {
                 ServerEvent::ConnectRequested(c) => self.on_connect(id, c),
                 ServerEvent::PublishRequested { stream } => self.on_publish(id, &stream),
-                ServerEvent::PlayRequested { stream, .. } => self.on_play(id, &stream),
+                ServerEvent::PlayRequested {
+                    stream, duration, ..
+                } => {
+                    if duration.is_finite() && duration > 0.0 {
+                        rtmp.play_duration_ms = duration as u64;
+                    }
+                    self.on_play(id, &stream)
+                }
                 ServerEvent::Unpublished | ServerEvent::PlayStopped => {
                     let (calls, timeout) = self.role_end_calls(id);
                     self.stop_role(id);
@@ -333,10 +341,16 @@ impl Server {
             return Ok(());
         };
         rtmp.session.accept_play(&url.stream)?;
+        let duration_ms = rtmp.play_duration_ms;
         let param = url.param.clone();
         rtmp.url = Some(url);
         rtmp.vhost = Some(Arc::clone(&vhost));
         let live = self.attach_player(id, &key, &vhost);
+        if duration_ms > 0 {
+            // SRS ends a play of `duration` ms by closing the connection.
+            self.timers
+                .arm(self.now_ms + duration_ms, TimerKey::PlayEnd(id));
+        }
         log::info!(
             "play {key} param={param:?} to {peer}{}",
             if live {

@@ -22,6 +22,8 @@ pub(crate) enum TimerKey {
     Conn(ConnId),
     /// A link retry of this id (stale once the retry is cancelled).
     LinkRetry(u64),
+    /// The requested duration of a play ends (stale once the player left).
+    PlayEnd(ConnId),
 }
 
 /// A min-heap of deadlines (milliseconds of the loop's monotonic clock).

@@ -139,7 +139,8 @@ pub enum ClientEvent {
 
 enum Intent {
     Publish(String),
-    Play(String),
+    /// Stream name and the play's duration (ms as librtmp sends it; -1: until the end).
+    Play(String, f64),
 }
 
 /// The client end of one RTMP connection.
@@ -314,7 +315,15 @@ impl ClientSession {
     /// Starts playing `stream` (createStream, play).
     pub fn play(&mut self, stream: &str) -> Result<(), RtmpError> {
         self.expect_connected("play")?;
-        self.create_stream(Intent::Play(stream.to_string()));
+        self.create_stream(Intent::Play(stream.to_string(), -1.0));
+        Ok(())
+    }
+
+    /// Plays `stream` for `duration_ms` (the play command's duration, as
+    /// librtmp's `--stop` sends it); the server ends the play after it.
+    pub fn play_for(&mut self, stream: &str, duration_ms: f64) -> Result<(), RtmpError> {
+        self.expect_connected("play")?;
+        self.create_stream(Intent::Play(stream.to_string(), duration_ms));
         Ok(())
     }
 
@@ -478,13 +487,13 @@ impl ClientSession {
                             self.send_command(csid::STREAM, self.stream_id, payload);
                             self.state = ClientState::PublishStarting;
                         }
-                        Some(Intent::Play(name)) => {
-                            let payload = command::client_command(
-                                "play",
-                                tid,
-                                Amf0Value::Null,
-                                vec![Amf0Value::String(name), Amf0Value::Number(-2.0)],
-                            );
+                        Some(Intent::Play(name, duration)) => {
+                            let mut args = vec![Amf0Value::String(name), Amf0Value::Number(-2.0)];
+                            if duration >= 0.0 {
+                                args.push(Amf0Value::Number(duration));
+                            }
+                            let payload =
+                                command::client_command("play", tid, Amf0Value::Null, args);
                             self.send_command(csid::STREAM, self.stream_id, payload);
                             self.state = ClientState::PlayStarting;
                         }

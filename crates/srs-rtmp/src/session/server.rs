@@ -66,7 +66,8 @@ pub enum ServerEvent {
         stream: String,
         /// Start position requested (seconds).
         start: f64,
-        /// Duration requested (seconds).
+        /// Duration requested, as sent: librtmp (rtmpdump `--stop`) and SRS use
+        /// milliseconds; -1 or absent means until the end.
         duration: f64,
     },
     /// The publisher stopped publishing (FCUnpublish, closeStream or deleteStream); the connection stays.

@@ -8,12 +8,18 @@ use srs_kernel::MediaMessage;
 /// rare to cache); the cache starts again at the next keyframe.
 pub const MAX_GOP_BYTES: usize = 32 << 20;
 
+/// Audio messages in a row, with no video, after which the stream is taken
+/// as audio only and the cached video GOP is dropped (SRS #124: a late player
+/// must not get stale video). About 2.7 s of 44.1 kHz AAC, as SRS guesses.
+pub const PURE_AUDIO_GUESS: usize = 115;
+
 /// Messages since the last video keyframe.
 #[derive(Debug, Default)]
 pub struct GopCache {
     messages: Vec<MediaMessage>,
     bytes: usize,
     has_keyframe: bool,
+    audio_since_video: usize,
 }
 
 impl GopCache {
@@ -26,6 +32,15 @@ impl GopCache {
     pub fn push(&mut self, msg: &MediaMessage) {
         if msg.is_sequence_header() || msg.is_script() {
             return;
+        }
+        if msg.is_video() {
+            self.audio_since_video = 0;
+        } else if msg.is_audio() {
+            self.audio_since_video += 1;
+            if self.audio_since_video > PURE_AUDIO_GUESS && self.has_keyframe {
+                // The video stopped: its last GOP is stale now.
+                self.clear();
+            }
         }
         if msg.is_video() && msg.is_keyframe() {
             self.clear();
@@ -43,7 +58,7 @@ impl GopCache {
         self.messages.push(msg.clone());
     }
 
-    /// Forgets everything (unpublish).
+    /// Forgets everything (unpublish, stale video).
     pub fn clear(&mut self) {
         self.messages.clear();
         self.bytes = 0;
@@ -65,6 +80,32 @@ impl GopCache {
 mod tests {
     use super::*;
     use crate::stream::test_media::{audio, video, video_header};
+
+    #[test]
+    fn video_that_stops_is_dropped_and_pure_audio_is_not_cached() {
+        let mut g = GopCache::new();
+        g.push(&video(0, true));
+        for i in 0..PURE_AUDIO_GUESS as u32 {
+            g.push(&audio(10 + i * 23));
+        }
+        assert_eq!(
+            g.messages().len(),
+            1 + PURE_AUDIO_GUESS,
+            "audio between frames is kept"
+        );
+        g.push(&audio(5000));
+        assert!(g.messages().is_empty(), "the stale GOP is dropped");
+        for i in 0..1000u32 {
+            g.push(&audio(5000 + i * 23));
+        }
+        assert!(
+            g.messages().is_empty(),
+            "audio alone stays out of the cache"
+        );
+        assert_eq!(g.bytes(), 0);
+        g.push(&video(30_000, true));
+        assert_eq!(g.messages().len(), 1, "the video comes back");
+    }
 
     #[test]
     fn keeps_only_the_last_gop() {

@@ -133,6 +133,45 @@ pub struct FilePlan {
     pub prefix: Vec<u8>,
 }
 
+/// Most bytes read from the start of an FLV file to find its header tags.
+const MAX_FLV_HEAD: usize = 4 << 20;
+
+/// The beginning of an FLV file up to its first media frame: the file header
+/// and the leading metadata and sequence-header tags.
+fn flv_head(file: &mut File) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    file.seek(SeekFrom::Start(0))?;
+    let mut data = Vec::new();
+    file.take(MAX_FLV_HEAD as u64).read_to_end(&mut data)?;
+    Ok(data[..flv_head_len(&data)].to_vec())
+}
+
+/// The length of the header part of FLV bytes `data` (see [`flv_head`]);
+/// a tag cut by the end of `data` ends it.
+fn flv_head_len(data: &[u8]) -> usize {
+    let mut pos = 13; // file header + the first previous-tag-size
+    if data.len() < pos || &data[..3] != b"FLV" {
+        return 0;
+    }
+    while let Some(h) = data.get(pos..pos + 11) {
+        let size = u32::from_be_bytes([0, h[1], h[2], h[3]]) as usize;
+        let Some(body) = data.get(pos + 11..pos + 11 + size) else {
+            break;
+        };
+        let header_tag = match h[0] {
+            18 => true,
+            9 => body.len() > 1 && body[0] & 0x0f == 7 && body[1] == 0,
+            8 => body.len() > 1 && body[0] >> 4 == 10 && body[1] == 0,
+            _ => false,
+        };
+        if !header_tag || data.len() < pos + 15 + size {
+            break;
+        }
+        pos += 15 + size;
+    }
+    pos
+}
+
 /// Plans the answer for a file: ranges, `?start=N` on FLV files.
 pub fn plan(path: &Path, req: &Request) -> Result<FilePlan, u16> {
     let mut file = File::open(path).map_err(|_| 404u16)?;
@@ -147,12 +186,15 @@ pub fn plan(path: &Path, req: &Request) -> Result<FilePlan, u16> {
         if start >= size {
             return Err(416);
         }
-        file.seek(SeekFrom::Start(start)).map_err(|_| 500u16)?;
-        let prefix = if start == 0 {
-            Vec::new()
+        // The file's header, metadata and sequence headers go first (as SRS
+        // sends them), so a player can decode from the keyframe at `start`.
+        let head = flv_head(&mut file).map_err(|_| 500u16)?;
+        let (start, prefix) = if start <= head.len() as u64 {
+            (0, Vec::new())
         } else {
-            srs_kernel::flv::file_header(true, true).to_vec()
+            (start, head)
         };
+        file.seek(SeekFrom::Start(start)).map_err(|_| 500u16)?;
         return Ok(FilePlan {
             file,
             length: size - start,
@@ -190,6 +232,34 @@ pub fn plan(path: &Path, req: &Request) -> Result<FilePlan, u16> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn flv_head_stops_at_the_first_frame() {
+        let mut f = srs_kernel::flv::file_header(true, true).to_vec();
+        let tag = |f: &mut Vec<u8>, t: u8, body: &[u8]| {
+            f.extend_from_slice(&srs_kernel::flv::tag_header(
+                match t {
+                    8 => srs_kernel::MediaKind::Audio,
+                    9 => srs_kernel::MediaKind::Video,
+                    _ => srs_kernel::MediaKind::Script,
+                },
+                0,
+                body.len() as u32,
+            ));
+            f.extend_from_slice(body);
+            f.extend_from_slice(&srs_kernel::flv::previous_tag_size(body.len() as u32));
+        };
+        tag(&mut f, 18, &[2, 0, 1, b'x']);
+        tag(&mut f, 9, &[0x17, 0, 0, 0, 0, 1]);
+        tag(&mut f, 8, &[0xaf, 0, 0x12]);
+        let head = f.len();
+        tag(&mut f, 9, &[0x17, 1, 0, 0, 0, 9]);
+        tag(&mut f, 8, &[0xaf, 1, 7]);
+        assert_eq!(flv_head_len(&f), head);
+        // A header tag cut by the end of the read: the head ends before it.
+        assert_eq!(flv_head_len(&f[..head - 2]), head - 18);
+        assert_eq!(flv_head_len(b"not an flv at all"), 0);
+    }
 
     #[test]
     fn ranges() {

@@ -20,6 +20,7 @@
 
 pub mod args;
 pub mod bandwidth;
+pub mod detect;
 pub mod dump;
 pub mod error;
 pub mod flv_file;

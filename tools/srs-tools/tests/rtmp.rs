@@ -217,3 +217,39 @@ fn play_ends_cleanly_when_stdout_reader_goes_away() {
         "srs-play noticed the closed pipe late"
     );
 }
+
+#[test]
+fn detect_reports_a_live_stream_and_fails_on_a_missing_one() {
+    let fixture = fixture_flv(4);
+    let server = TestServer::default_vhost();
+    let url = server.url("watched");
+    let publisher = Running::spawn(
+        "srs-publish",
+        &[fixture.to_str().expect("utf-8"), &url, "--loop", "-q"],
+    );
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let out = common::run("srs-detect-rtmp", &[&url, "--timeout", "10"]);
+    drop(publisher);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for line in [
+        "video H.264 320x240",
+        "audio AAC 44100 Hz 1 ch",
+        "first keyframe ",
+        "connect ",
+    ] {
+        assert!(text.contains(line), "{line:?} in:\n{text}");
+    }
+    let missing = common::run(
+        "srs-detect-rtmp",
+        &[&server.url("nobody"), "--timeout", "1"],
+    );
+    assert_eq!(missing.status.code(), Some(1), "exit 1 when nothing plays");
+    assert!(String::from_utf8_lossy(&missing.stdout).contains("first packet none"));
+    let usage = common::run("srs-detect-rtmp", &[]);
+    assert_eq!(usage.status.code(), Some(2));
+}

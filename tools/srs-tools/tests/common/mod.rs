@@ -13,11 +13,6 @@ use std::sync::OnceLock;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use srs_app::config::Config;
-use srs_app::{Server, ServerHandle};
-use srs_kernel::flv::FlvReader;
-use srs_kernel::MediaMessage;
-
 /// A command for one of the tool binaries.
 pub fn tool(name: &str) -> Command {
     let path = match name {
@@ -25,6 +20,7 @@ pub fn tool(name: &str) -> Command {
         "srs-publish" => env!("CARGO_BIN_EXE_srs-publish"),
         "srs-ingest-rtmp" => env!("CARGO_BIN_EXE_srs-ingest-rtmp"),
         "srs-flv" => env!("CARGO_BIN_EXE_srs-flv"),
+        "srs-detect-rtmp" => env!("CARGO_BIN_EXE_srs-detect-rtmp"),
         other => panic!("no tool {other}"),
     };
     Command::new(path)

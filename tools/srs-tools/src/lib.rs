@@ -27,5 +27,6 @@ pub mod flv_file;
 pub mod inject;
 pub mod net;
 pub mod pacing;
+pub mod ts_info;
 
 pub use error::{ToolError, ToolResult};

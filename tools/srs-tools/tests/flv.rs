@@ -184,3 +184,38 @@ fn bad_files_fail_with_a_message() {
         );
     }
 }
+
+#[test]
+fn ts_info_reads_an_ffmpeg_segment() {
+    require("ffmpeg");
+    let dir = scratch("ts-info");
+    let ts = dir.join("seg.ts");
+    let ok = std::process::Command::new("ffmpeg")
+        .args(["-v", "error", "-y", "-i"])
+        .arg(fixture_flv(2))
+        .args(["-c", "copy", "-f", "mpegts"])
+        .arg(&ts)
+        .status()
+        .expect("ffmpeg")
+        .success();
+    assert!(ok, "ffmpeg wrote a TS file");
+    let out = common::run("srs-ts-info", &[ts.to_str().expect("utf-8"), "-v"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("H.264") && text.contains("AAC"), "{text}");
+    assert!(text.contains("continuity errors 0"), "{text}");
+    assert!(text.contains(" PES stream 0xe0 pts "), "{text}");
+    // A damaged copy: one packet dropped from the middle.
+    let data = std::fs::read(&ts).expect("read");
+    let mid = (data.len() / 188 / 2) * 188;
+    let mut cut = data[..mid].to_vec();
+    cut.extend_from_slice(&data[mid + 188..]);
+    let bad = dir.join("bad.ts");
+    std::fs::write(&bad, cut).expect("write");
+    let out = common::run("srs-ts-info", &[bad.to_str().expect("utf-8")]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "errors are reported in the status"
+    );
+}

@@ -11,6 +11,7 @@ pub mod muxer;
 pub mod packet;
 pub mod pes;
 pub mod psi;
+pub mod reader;
 pub mod remux;
 
 #[cfg(test)]
@@ -20,4 +21,5 @@ pub use crc32::crc32_mpeg2;
 pub use muxer::{TsAudioCodec, TsMuxer};
 pub use packet::TS_PACKET_SIZE;
 pub use psi::{AUDIO_PID, PAT_PID, PMT_PID, VIDEO_PID};
+pub use reader::{parse_pat, parse_pmt, pes_timestamps, TsPacket};
 pub use remux::{FlvToTs, TsFrame};

@@ -21,6 +21,7 @@ pub fn tool(name: &str) -> Command {
         "srs-ingest-rtmp" => env!("CARGO_BIN_EXE_srs-ingest-rtmp"),
         "srs-flv" => env!("CARGO_BIN_EXE_srs-flv"),
         "srs-detect-rtmp" => env!("CARGO_BIN_EXE_srs-detect-rtmp"),
+        "srs-ts-info" => env!("CARGO_BIN_EXE_srs-ts-info"),
         other => panic!("no tool {other}"),
     };
     Command::new(path)

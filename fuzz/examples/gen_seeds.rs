@@ -203,6 +203,7 @@ fn main() {
         "rtmp://127.0.0.1/live...vhost...demo.com\0live...vhost...demo.com\0s",
         "rtmp://[::1]:19350/a/b?vhost=v\0\0x..y,vhost,w&&k=1",
         "rtmp://h/live\0../etc\0/etc/passwd",
+        "rtmp://127.0.0.1/live?vhost=v.example\0live?token=1\0s",
     ]
     .iter()
     .enumerate()

@@ -5,10 +5,14 @@
 # hostile clients (tools/soak/hostile.py) mixed in. Every minute it records
 # the server's RSS, open fds, CPU and the churning players' lowest bitrate.
 #
-# Pass: RSS and fds stay flat after the warm-up (the first WARMUP minutes,
-# default 10): the highest value later is at most 10 % (RSS) / 20 fds above
-# the value at the end of the warm-up; every steady and churning player
-# received >= 95 % of the stream's bitrate; the server is alive at the end.
+# Pass (tools/soak/evaluate.py, which can re-read a kept run): RSS and fds
+# stay flat after the warm-up (the first WARMUP minutes, default 10): the
+# highest RSS later is at most 10 % above the highest of the warm-up's second
+# half, and the median of the open fds later at most 20 above the warm-up's
+# (hostile clients hold up to 100 sockets for 20 s now and then: single samples
+# jump); every steady player and every churning player of a round that ended
+# while the publishers were still on received >= 95 % of the stream's
+# bitrate; the server is alive at the end.
 #
 # usage: tools/soak/soak.sh [--out FILE.md]     env: SOAK_MINUTES=60 WARMUP=10 KEEP=1
 set -euo pipefail
@@ -128,42 +132,4 @@ log "waiting for the steady players' summary"
 for _ in $(seq 1 60); do [ -s "$WORK/steady.json" ] && break; sleep 2; done
 kill -0 "$SRS_PID" 2>/dev/null || die "server died at the end"
 
-python3 - "$WORK" "$WARMUP" "$STREAM_KBPS" "$OUT" <<'PY'
-import glob, json, sys
-work, warmup, kbps, out = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
-rows = [l.rstrip("\n").split("\t") for l in open(f"{work}/samples.tsv")][1:]
-rss = [float(r[1]) for r in rows]; fds = [int(r[2]) for r in rows]
-base_rss, base_fds = rss[warmup - 1], fds[warmup - 1]
-later_rss, later_fds = max(rss[warmup:]), max(fds[warmup:])
-steady = json.load(open(f"{work}/steady.json"))
-need = 0.95 * kbps / 1000
-churn = []
-for f in sorted(glob.glob(f"{work}/churn-*.json")):
-    try:
-        churn.append(json.load(open(f)))
-    except ValueError:
-        pass  # the round cut by the end of the run
-churn_min = min((c["player_mbps_min"] for c in churn if c.get("player_mbps_min")), default=None)
-hostile_rounds = sum(1 for _ in open(f"{work}/hostile.log"))
-checks = [
-    ("RSS flat after warm-up", later_rss <= base_rss * 1.10 + 2, f"{base_rss:.1f} MB at minute {warmup}, max later {later_rss:.1f} MB"),
-    ("fds flat after warm-up", later_fds <= base_fds + 20, f"{base_fds} at minute {warmup}, max later {later_fds}"),
-    ("steady players at full bitrate", (steady.get("player_mbps_min") or 0) >= need and steady.get("players_failed", 1) == 0,
-     f"{steady.get('players_playing')} playing, {steady.get('players_failed')} failed, min {steady.get('player_mbps_min')} Mbps (need {need:.3f})"),
-    ("churning players at full bitrate", churn_min is not None and churn_min >= need and all(c.get("players_failed", 1) == 0 for c in churn),
-     f"{len(churn)} rounds of 100, min {churn_min} Mbps, failed {sum(c.get('players_failed', 0) for c in churn)}"),
-    ("publishers never failed", steady.get("publishers_failed", 1) == 0, f"{steady.get('publishers_publishing')} publishing"),
-]
-lines = ["| minute | RSS MB | fds | CPU % | churn min Mbps | churn failed |", "|---|---|---|---|---|---|"]
-lines += ["| " + " | ".join(r) + " |" for r in rows]
-lines += ["", f"Stream {kbps} kbps; {hostile_rounds} hostile rounds.", "", "| check | result | figures |", "|---|---|---|"]
-ok = True
-for name, passed, figures in checks:
-    ok &= passed
-    lines.append(f"| {name} | {'pass' if passed else 'FAIL'} | {figures} |")
-text = "\n".join(lines) + "\n"
-print(text)
-if out:
-    open(out, "w").write(text)
-sys.exit(0 if ok else 1)
-PY
+python3 "$ROOT/tools/soak/evaluate.py" "$WORK" "$WARMUP" "$STREAM_KBPS" "$OUT"

@@ -73,7 +73,7 @@ fuzz_target!(|data: &[u8]| {
     };
     let complex_c1 = ctl & 1 != 0;
     let mut input = rest.to_vec();
-    if ctl & 2 != 0 && input.len() >= 1 + HANDSHAKE_SIZE {
+    if ctl & 2 != 0 && input.len() > HANDSHAKE_SIZE {
         let schema = if ctl & 4 == 0 {
             Schema::Schema0
         } else {

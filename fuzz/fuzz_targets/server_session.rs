@@ -15,6 +15,7 @@ use srs_kernel::MediaKind;
 use srs_rtmp::command::ServerInfo;
 use srs_rtmp::handshake::{HandshakeKind, HANDSHAKE_SIZE, RTMP_VERSION};
 use srs_rtmp::session::server::{ServerEvent, ServerSession, ServerState};
+use srs_rtmp::session::Refusal;
 use srs_rtmp::url::RequestUrl;
 
 const OUT_CHUNK_SIZES: [u32; 4] = [60000, 128, 1, 4096];
@@ -30,6 +31,14 @@ fn accepted(s: &ServerSession, r: Result<(), srs_rtmp::RtmpError>) {
     }
 }
 
+fn refusal(rng: &mut Lcg) -> Refusal {
+    match rng.next_u32() % 3 {
+        0 => Refusal::BadName,
+        1 => Refusal::StreamBusy,
+        _ => Refusal::Denied,
+    }
+}
+
 fn answer(
     s: &mut ServerSession,
     rng: &mut Lcg,
@@ -37,7 +46,7 @@ fn answer(
     url: &mut Option<RequestUrl>,
 ) {
     while let Some(ev) = s.poll_event() {
-        let accept = rng.next_u32() % 8 != 0;
+        let accept = rng.next_u32() & 7 != 0;
         match ev {
             ServerEvent::ConnectRequested(c) => {
                 assert_eq!(s.state(), ServerState::ConnectPending);
@@ -66,7 +75,7 @@ fn answer(
                     let r = s.accept_publish(&stream);
                     accepted(s, r);
                 } else {
-                    s.reject_publish("NetStream.Publish.BadName", "no")
+                    s.reject_publish(refusal(rng), "no")
                         .expect("reject in PublishPending");
                     assert_eq!(s.state(), ServerState::Closed);
                 }
@@ -88,7 +97,7 @@ fn answer(
                     );
                     s.send_media(MediaKind::Script, 0, &Bytes::new());
                 } else {
-                    s.reject_play("NetStream.Play.StreamNotFound", "no")
+                    s.reject_play(refusal(rng), "no")
                         .expect("reject in PlayPending");
                     assert_eq!(s.state(), ServerState::Closed);
                 }
@@ -99,7 +108,7 @@ fn answer(
             }
             ServerEvent::Unpublished | ServerEvent::PlayStopped | ServerEvent::Paused(_) => {}
         }
-        if s.state() == ServerState::Playing && rng.next_u32() % 4 == 0 {
+        if s.state() == ServerState::Playing && rng.next_u32() & 3 == 0 {
             s.send_stream_eof();
         }
         peer.feed(&drain(s.out_queue()));
@@ -174,7 +183,7 @@ fuzz_target!(|data: &[u8]| {
             break;
         }
     }
-    if fed >= 1 + HANDSHAKE_SIZE {
+    if fed > HANDSHAKE_SIZE {
         assert_eq!(s0s1s2.len(), 1 + 2 * HANDSHAKE_SIZE, "S0S1S2 after C0C1");
         assert_eq!(s0s1s2[0], RTMP_VERSION);
         // simple handshake: S2 echoes C1

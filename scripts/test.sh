@@ -32,6 +32,10 @@ command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || {
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
 cargo test --workspace
+if [ ! -d ../shared/srs-conf-1.0 ]; then
+    echo "NOTE: ../shared/srs-conf-1.0 is not beside this checkout: the extra checks against SRS 1.0's"
+    echo "      own example configs did NOT run (they run where it exists, as in CI)"
+fi
 
 # Every fuzz target a few seconds on its seed corpus (the long runs: docs/reliability.md).
 scripts/fuzz.sh smoke

@@ -47,7 +47,7 @@ pub enum Done {
 }
 
 /// `host:port` with the RTMP port by default.
-fn with_port(dest: &str) -> String {
+pub fn with_port(dest: &str) -> String {
     if dest
         .rsplit_once(':')
         .is_some_and(|(_, p)| p.parse::<u16>().is_ok())

@@ -50,18 +50,6 @@ pub(crate) struct Retry {
     kind: LinkKind,
 }
 
-/// `host:port` with the RTMP port by default.
-fn with_port(dest: &str) -> String {
-    if dest
-        .rsplit_once(':')
-        .is_some_and(|(_, p)| p.parse::<u16>().is_ok())
-    {
-        dest.to_string()
-    } else {
-        format!("{dest}:1935")
-    }
-}
-
 impl Server {
     /// A publish started on source `sid`: forward it, or push it to the
     /// origin when the vhost is an edge.
@@ -210,7 +198,7 @@ impl Server {
         let config = ClientConfig {
             tc_url: format!(
                 "rtmp://{}/{}?vhost={}",
-                with_port(&dest),
+                crate::workers::with_port(&dest),
                 key.app,
                 key.vhost
             ),

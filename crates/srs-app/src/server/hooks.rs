@@ -233,15 +233,7 @@ impl Server {
                 let refused = Refused::Hook { hook, url, reason };
                 let why = refused.to_string();
                 match p.decision {
-                    Decision::Connect => {
-                        let rejected = self
-                            .conns
-                            .get_mut(id)
-                            .and_then(|c| c.rtmp())
-                            .map(|r| r.session.reject_connect(&why));
-                        self.refuse(id, &why);
-                        rejected.unwrap_or(Ok(()))
-                    }
+                    Decision::Connect => self.reject_connect(id, &why),
                     Decision::Publish { .. } => self.reject_publish(id, &refused),
                     Decision::Play { .. } => self.reject_play(id, &refused),
                     Decision::HttpPlay { .. } => {

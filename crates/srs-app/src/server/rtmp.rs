@@ -95,6 +95,18 @@ impl Server {
         }
     }
 
+    /// Refuses the pending connect of `id` with `_error` and closes it once
+    /// the answer is written.
+    pub(crate) fn reject_connect(&mut self, id: ConnId, why: &str) -> Result<(), RtmpError> {
+        let rejected = self
+            .conns
+            .get_mut(id)
+            .and_then(|c| c.rtmp())
+            .map(|r| r.session.reject_connect(why));
+        self.refuse(id, why);
+        rejected.unwrap_or(Ok(()))
+    }
+
     /// Logs the refusal; the connection closes once the answer is written.
     pub(crate) fn refuse(&mut self, id: ConnId, why: &str) {
         if let Some(conn) = self.conns.get_mut(id) {

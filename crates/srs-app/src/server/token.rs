@@ -158,13 +158,7 @@ impl Server {
             }
             Err(why) => {
                 let why = format!("token traverse: {why}");
-                let rejected = self
-                    .conns
-                    .get_mut(id)
-                    .and_then(|c| c.rtmp())
-                    .map(|r| r.session.reject_connect(&why));
-                self.refuse(id, &why);
-                rejected.unwrap_or(Ok(()))
+                self.reject_connect(id, &why)
             }
         };
         if let Err(e) = result {

@@ -11,7 +11,7 @@ use srs_rtmp::url::RequestUrl;
 
 use crate::config::VhostConfig;
 use crate::ids::SourceId;
-use crate::link::LinkState;
+use crate::links::LinkState;
 use crate::stream::Consumer;
 
 /// What a connection does for its source.

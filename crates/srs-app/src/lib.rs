@@ -11,13 +11,14 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod admission;
 pub mod config;
 pub mod conn;
 pub mod error;
 pub mod hooks;
 pub mod http;
 pub mod ids;
-pub mod link;
+pub mod links;
 pub mod logging;
 pub mod net;
 pub mod process;

@@ -299,25 +299,25 @@ impl Server {
             "srs_hook_calls_total",
             "counter",
             "Hook jobs finished.",
-            self.hook_stats.jobs as f64,
+            self.admission.stats().jobs as f64,
         );
         m.single(
             "srs_hook_failures_total",
             "counter",
             "Hook calls that failed, refused or timed out.",
-            self.hook_stats.failures as f64,
+            self.admission.stats().failures as f64,
         );
         m.single(
             "srs_hook_refusals_total",
             "counter",
             "Admissions refused by hooks.",
-            self.hook_stats.refusals as f64,
+            self.admission.stats().refusals as f64,
         );
         m.single(
             "srs_hook_latency_seconds_total",
             "counter",
             "Time spent in hook jobs.",
-            self.hook_stats.total_ms as f64 / 1000.0,
+            self.admission.stats().total_ms as f64 / 1000.0,
         );
         m.single(
             "srs_cpu_ratio",

@@ -7,137 +7,111 @@
 //! - edge pull: a stream played on an edge is pulled from one origin of the
 //!   list while it has players.
 //!
-//! A link that fails is retried every 3 s while it is still wanted; edge
-//! links take the next origin of the list on each retry (round robin).
+//! Which links are wanted and when they are retried is decided by the plan
+//! (`crate::links::plan`); this is the driver's side: names resolved on the
+//! worker pool, sockets, client sessions, and what a link's events do.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use srs_core::log::ContextGuard;
 use srs_core::FastRng;
+use srs_rtmp::command::ConnectCommand;
 use srs_rtmp::session::client::{ClientConfig, ClientEvent, ClientSession, ClientState};
 
+use super::timers::TimerKey;
 use super::Server;
+use crate::admission::TicketId;
 use crate::conn::{Conn, Proto, Role};
 use crate::error::ConnError;
 use crate::ids::{ConnId, SourceId};
-use crate::link::{LinkKind, LinkState};
+use crate::links::plan::Action as LinkAction;
+use crate::links::{LinkId, LinkKind, LinkState};
 use crate::stream::{Consumer, JitterMode, StreamKey};
 use crate::workers::Job;
-
-/// Delay before a failed link is tried again.
-pub(crate) const RETRY_MS: u64 = 3_000;
 
 /// Who waits for a name to be resolved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Waiter {
-    /// A source's forward or edge link.
-    Source(SourceId),
-    /// A client whose token check connects to the origin.
-    Client(ConnId),
+    /// A forward or edge link of the link plan.
+    Link(LinkId),
+    /// An admission whose token check connects to the origin.
+    Ticket(TicketId),
 }
 
 /// A name being resolved by the worker pool, and who waits for it.
 pub(crate) struct Resolving {
     waiter: Waiter,
     dest: String,
-    kind: LinkKind,
-}
-
-/// A link waiting for its retry (its timer is `TimerKey::LinkRetry`).
-pub(crate) struct Retry {
-    source: SourceId,
-    dest: String,
-    kind: LinkKind,
+    /// The client's connect, for a token check.
+    connect: Option<Box<ConnectCommand>>,
 }
 
 impl Server {
-    /// A publish started on source `sid`: forward it, or push it to the
-    /// origin when the vhost is an edge.
+    /// A local publish started on source `sid`: forward it, or push it to
+    /// the origin when the vhost is an edge.
     pub(crate) fn start_forwards(&mut self, sid: SourceId) {
-        let Some(source) = self.registry.get(sid) else {
+        let Some(vhost) = self.registry.get(sid).map(|s| Arc::clone(&s.vhost)) else {
             return;
         };
-        if source.vhost.mode_remote {
-            if let Some(origin) = self.next_origin(sid) {
-                self.resolve_link(Waiter::Source(sid), origin, LinkKind::EdgePush);
+        self.links.published(sid, &vhost);
+        self.run_links();
+    }
+
+    /// Runs what the link plan asks for.
+    pub(crate) fn run_links(&mut self) {
+        loop {
+            let actions = self.links.take_actions();
+            if actions.is_empty() {
+                return;
             }
-            return;
-        }
-        for dest in source.vhost.forward.clone() {
-            self.resolve_link(Waiter::Source(sid), dest, LinkKind::Forward);
-        }
-    }
-
-    /// A player joined source `sid` on an edge vhost: pull the stream from
-    /// the origin unless it is published here or already being pulled.
-    pub(crate) fn maybe_start_edge_pull(&mut self, sid: SourceId) {
-        let Some(source) = self.registry.get_mut(sid) else {
-            return;
-        };
-        if !source.vhost.mode_remote || source.publisher().is_some() || source.edge_pulling {
-            return;
-        }
-        source.edge_pulling = true;
-        if let Some(origin) = self.next_origin(sid) {
-            self.resolve_link(Waiter::Source(sid), origin, LinkKind::EdgePull);
-        }
-    }
-
-    /// The next origin of source `sid`'s vhost, round robin.
-    fn next_origin(&mut self, sid: SourceId) -> Option<String> {
-        let source = self.registry.get_mut(sid)?;
-        let origins = &source.vhost.origin;
-        if origins.is_empty() {
-            return None;
-        }
-        let origin = origins[source.edge_origin % origins.len()].clone();
-        source.edge_origin += 1;
-        Some(origin)
-    }
-
-    /// Whether a link of `kind` for source `sid` is still wanted.
-    fn link_wanted(&self, sid: SourceId, kind: LinkKind) -> bool {
-        let Some(source) = self.registry.get(sid) else {
-            return false;
-        };
-        match kind {
-            // Pushed only while a local publisher (not the edge's own pull) publishes.
-            LinkKind::Forward | LinkKind::EdgePush => {
-                source.publisher().is_some() && source.publisher() != source.edge_pull
+            for action in actions {
+                match action {
+                    LinkAction::Resolve { link, dest } => self.resolve(Resolving {
+                        waiter: Waiter::Link(link),
+                        dest,
+                        connect: None,
+                    }),
+                    LinkAction::Connect {
+                        link,
+                        source,
+                        kind,
+                        dest,
+                        addr,
+                    } => self.connect_link(link, source, dest, addr, kind),
+                    LinkAction::Close { conn, why } => self.close(conn, ConnError::Done(why)),
+                    LinkAction::ArmRetry { link, at_ms } => {
+                        self.timers.arm(at_ms, TimerKey::LinkRetry(link))
+                    }
+                }
             }
-            LinkKind::EdgePull => !source.players().is_empty() && source.publisher().is_none(),
-            LinkKind::TokenCheck => false,
         }
     }
 
-    /// Resolves `dest` on the worker pool (DNS may block); the loop connects
+    /// Resolves the origin a token check of `ticket` asks.
+    pub(crate) fn resolve_token_origin(
+        &mut self,
+        ticket: TicketId,
+        dest: String,
+        connect: ConnectCommand,
+    ) {
+        self.resolve(Resolving {
+            waiter: Waiter::Ticket(ticket),
+            dest,
+            connect: Some(Box::new(connect)),
+        });
+    }
+
+    /// Resolves a name on the worker pool (DNS may block); the loop goes on
     /// when it is done.
-    pub(crate) fn resolve_link(&mut self, waiter: Waiter, dest: String, kind: LinkKind) {
+    fn resolve(&mut self, r: Resolving) {
         let token = self.next_resolve_token;
         self.next_resolve_token += 1;
         self.workers.submit(Job::Resolve {
             token,
-            dest: dest.clone(),
+            dest: r.dest.clone(),
         });
-        self.resolving
-            .insert(token, Resolving { waiter, dest, kind });
-    }
-
-    fn schedule_retry(&mut self, sid: SourceId, dest: String, kind: LinkKind) {
-        let id = self.next_retry_id;
-        self.next_retry_id += 1;
-        self.link_retries.insert(
-            id,
-            Retry {
-                source: sid,
-                dest,
-                kind,
-            },
-        );
-        self.timers.arm(
-            self.now_ms + RETRY_MS,
-            super::timers::TimerKey::LinkRetry(id),
-        );
+        self.resolving.insert(token, r);
     }
 
     /// Connects the link whose destination (job `token`) was resolved.
@@ -145,41 +119,29 @@ impl Server {
         let Some(r) = self.resolving.remove(&token) else {
             return;
         };
-        let sid = match r.waiter {
-            Waiter::Client(id) => {
-                self.token_resolved(id, r.dest, result);
-                return;
+        match r.waiter {
+            Waiter::Ticket(ticket) => {
+                if let Some(connect) = r.connect {
+                    self.token_resolved(ticket, *connect, r.dest, result);
+                }
             }
-            Waiter::Source(sid) => sid,
-        };
-        if !self.link_wanted(sid, r.kind) {
-            self.link_given_up(sid, r.kind);
-            return;
-        }
-        match result {
-            Ok(addr) => self.connect_link(sid, r.dest, addr, r.kind),
-            Err(e) => {
-                log::warn!(
-                    "{} to {}: cannot resolve: {e}; retry in 3 s",
-                    r.kind.name(),
-                    r.dest
-                );
-                self.schedule_retry(sid, r.dest, r.kind);
+            Waiter::Link(link) => {
+                self.links.resolved(self.now_ms, link, result);
+                self.run_links();
             }
         }
     }
 
-    /// A pull that is no longer wanted frees its source for a later one.
-    fn link_given_up(&mut self, sid: SourceId, kind: LinkKind) {
-        if kind == LinkKind::EdgePull {
-            if let Some(source) = self.registry.get_mut(sid) {
-                source.edge_pulling = source.edge_pull.is_some();
-            }
-        }
-    }
-
-    fn connect_link(&mut self, sid: SourceId, dest: String, addr: SocketAddr, kind: LinkKind) {
+    fn connect_link(
+        &mut self,
+        link: LinkId,
+        sid: SourceId,
+        dest: String,
+        addr: SocketAddr,
+        kind: LinkKind,
+    ) {
         let Some(source) = self.registry.get(sid) else {
+            self.links.connect_failed(self.now_ms, link);
             return;
         };
         let key = source.key.clone();
@@ -191,7 +153,7 @@ impl Server {
                     "{} {key} to {dest}: connect: {e}; retry in 3 s",
                     kind.name()
                 );
-                self.schedule_retry(sid, dest, kind);
+                self.links.connect_failed(self.now_ms, link);
                 return;
             }
         };
@@ -222,20 +184,15 @@ impl Server {
             key: key.clone(),
             connected: false,
             kind,
+            ticket: None,
+            link: Some(link),
         }));
         let _ctx = ContextGuard::enter(cid);
         let Some(id) = self.insert_conn(cid, socket, addr, proto) else {
-            self.schedule_retry(sid, dest, kind);
+            self.links.connect_failed(self.now_ms, link);
             return;
         };
-        if let Some(source) = self.registry.get_mut(sid) {
-            match kind {
-                LinkKind::EdgePull => source.edge_pull = Some(id),
-                LinkKind::Forward | LinkKind::EdgePush | LinkKind::TokenCheck => {
-                    source.forwarders.push(id)
-                }
-            }
-        }
+        self.links.attached(link, id);
         log::info!("{} {key} to {dest} ({addr})", kind.name());
         // The C0C1 is queued; it goes out once the socket is connected.
         self.mark_dirty(id);
@@ -254,8 +211,8 @@ impl Server {
                 return;
             };
             let kind = fw.kind;
-            if kind == LinkKind::TokenCheck {
-                self.on_token_event(id, event);
+            if let Some(ticket) = fw.ticket {
+                self.on_token_event(id, ticket, event);
                 continue;
             }
             match event {
@@ -346,94 +303,24 @@ impl Server {
         Ok(())
     }
 
-    /// An outbound link closed: retry while it is still wanted.
-    pub(crate) fn forward_closed(&mut self, id: ConnId, conn: &Conn) {
+    /// An outbound link closed: the plan retries it while it is wanted.
+    pub(crate) fn forward_closed(&mut self, conn: &Conn) {
         let Proto::Forward(fw) = &conn.proto else {
             return;
         };
-        if fw.kind == LinkKind::TokenCheck {
-            self.token_link_closed(id);
-            return;
+        if let Some(ticket) = fw.ticket {
+            self.token_link_closed(ticket);
         }
-        let Some(sid) = self.registry.find(&fw.key) else {
-            return;
-        };
-        let Some(source) = self.registry.get_mut(sid) else {
-            return;
-        };
-        match fw.kind {
-            LinkKind::EdgePull => {
-                if source.edge_pull != Some(id) {
-                    return;
-                }
-                source.edge_pull = None;
-                source.edge_pulling = false;
-                if !source.players().is_empty() {
-                    source.edge_pulling = true;
-                    log::info!(
-                        "edge pull {} from {}: retry in 3 s with the next origin",
-                        fw.key,
-                        fw.dest
-                    );
-                    if let Some(origin) = self.next_origin(sid) {
-                        self.schedule_retry(sid, origin, LinkKind::EdgePull);
-                    }
-                }
-            }
-            kind => {
-                let Some(pos) = source.forwarders.iter().position(|f| *f == id) else {
-                    return;
-                };
-                source.forwarders.swap_remove(pos);
-                if self.link_wanted(sid, kind) {
-                    log::info!("{} {} to {}: retry in 3 s", kind.name(), fw.key, fw.dest);
-                    let dest = if kind == LinkKind::EdgePush {
-                        self.next_origin(sid).unwrap_or_else(|| fw.dest.clone())
-                    } else {
-                        fw.dest.clone()
-                    };
-                    self.schedule_retry(sid, dest, kind);
-                }
-            }
+        if let Some(link) = fw.link {
+            self.links.closed(self.now_ms, link);
+            self.run_links();
         }
     }
 
-    /// The publish of source `sid` ended: its forwards close without retry.
-    pub(crate) fn stop_forwards(&mut self, sid: SourceId) {
-        let Some(source) = self.registry.get_mut(sid) else {
-            return;
-        };
-        let forwarders = std::mem::take(&mut source.forwarders);
-        self.link_retries
-            .retain(|_, r| r.source != sid || r.kind == LinkKind::EdgePull);
-        for f in forwarders {
-            self.close(f, ConnError::Done("the forwarded stream was unpublished"));
-        }
-    }
-
-    /// The last player of source `sid` left: an edge stops pulling.
-    pub(crate) fn maybe_stop_edge_pull(&mut self, sid: SourceId) {
-        let Some(source) = self.registry.get(sid) else {
-            return;
-        };
-        if !source.players().is_empty() {
-            return;
-        }
-        if let Some(pull) = source.edge_pull {
-            self.close(pull, ConnError::Done("edge pull: no players left"));
-        }
-    }
-
-    /// Retry `id` is due (cancelled retries are gone from the table).
-    pub(crate) fn retry_link(&mut self, id: u64) {
-        let Some(r) = self.link_retries.remove(&id) else {
-            return;
-        };
-        if self.link_wanted(r.source, r.kind) {
-            self.resolve_link(Waiter::Source(r.source), r.dest, r.kind);
-        } else {
-            self.link_given_up(r.source, r.kind);
-        }
+    /// The retry of `link` is due.
+    pub(crate) fn retry_link(&mut self, link: LinkId) {
+        self.links.retry_due(link);
+        self.run_links();
     }
 }
 

@@ -1,67 +1,22 @@
-//! HTTP hooks on the loop: admission decisions wait in a pending table
-//! while worker threads call the hook servers; notifications are sent in
-//! order per connection.
+//! The driver's side of admission and hooks: who a hook is about, the
+//! calls a connection's end sends, and running what `crate::admission` asks
+//! (hook jobs on the worker pool, origin checks, deadlines, verdicts).
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use srs_core::log::ContextGuard;
-use srs_rtmp::url::RequestUrl;
 
+use super::timers::TimerKey;
 use super::Server;
+use crate::admission::{Action, Gate, Request};
 use crate::config::VhostConfig;
 use crate::conn::{Proto, Role};
 use crate::error::ConnError;
 use crate::hooks::HookKind;
-use crate::hooks::{self, HookCall, HookClient, HookJob, HookOutcome, HookResult};
+use crate::hooks::{self, HookCall, HookClient};
 use crate::ids::ConnId;
 use crate::refused::Refused;
-use crate::stream::StreamKey;
 use crate::workers::Job;
-
-/// What a connection waits for while its hooks run.
-pub(crate) enum Decision {
-    /// connect: the request is stored on the connection.
-    Connect,
-    /// publish of `key`.
-    Publish {
-        /// The request.
-        url: RequestUrl,
-        /// The stream.
-        key: StreamKey,
-    },
-    /// HTTP-FLV play of `key`.
-    HttpPlay {
-        /// The stream.
-        key: StreamKey,
-    },
-    /// play of `key`.
-    Play {
-        /// The request.
-        url: RequestUrl,
-        /// The stream.
-        key: StreamKey,
-    },
-}
-
-pub(crate) struct Pending {
-    conn: ConnId,
-    vhost: Arc<VhostConfig>,
-    decision: Decision,
-}
-
-/// Counters for the metrics page.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct HookStats {
-    /// Jobs finished.
-    pub jobs: u64,
-    /// Calls that failed or refused.
-    pub failures: u64,
-    /// Admissions refused.
-    pub refusals: u64,
-    /// Sum of job durations, ms.
-    pub total_ms: u64,
-}
 
 impl Server {
     /// Who connection `id` is, for hook payloads.
@@ -100,45 +55,37 @@ impl Server {
         c
     }
 
-    /// Runs admission hooks; the connection's session stays pending until the answer.
-    pub(crate) fn ask_hooks(
+    /// Admits `request` of connection `id` through `gates`; the session
+    /// stays pending until the verdict.
+    pub(crate) fn admit_request(
         &mut self,
         id: ConnId,
-        calls: Vec<HookCall>,
         vhost: &Arc<VhostConfig>,
-        decision: Decision,
+        request: Request,
+        gates: Vec<Gate>,
     ) {
-        let job_id = self.next_hook_id;
-        self.next_hook_id += 1;
-        self.pending_hooks.insert(
-            job_id,
-            Pending {
-                conn: id,
-                vhost: Arc::clone(vhost),
-                decision,
-            },
-        );
-        self.workers.submit(Job::Hook(HookJob {
-            id: job_id,
+        self.admission.admit(self.now_ms, id, vhost, request, gates);
+        // A verdict given at once is followed by the caller's own event loop.
+        self.run_admission(false);
+    }
+
+    /// The admission hooks of `hook` for a request of `vhost` (none when
+    /// the vhost has no URL for it).
+    pub(crate) fn hook_gate(vhost: &VhostConfig, hook: HookKind, payload: &str) -> Vec<Gate> {
+        let calls = hooks::calls(hook, &vhost.http_hooks, payload);
+        if calls.is_empty() {
+            return Vec::new();
+        }
+        vec![Gate::Hooks {
             calls,
-            decide: true,
-            timeout: Duration::from_millis(vhost.http_hooks.timeout_ms),
-        }));
+            timeout_ms: vhost.http_hooks.timeout_ms,
+        }]
     }
 
     /// Sends notifications (no decision) in order.
     pub(crate) fn notify_hooks(&mut self, calls: Vec<HookCall>, timeout_ms: u64) {
-        if calls.is_empty() {
-            return;
-        }
-        let id = self.next_hook_id;
-        self.next_hook_id += 1;
-        self.workers.submit(Job::Hook(HookJob {
-            id,
-            calls,
-            decide: false,
-            timeout: Duration::from_millis(timeout_ms),
-        }));
+        self.admission.notify(calls, timeout_ms);
+        self.run_admission(false);
     }
 
     /// The on_unpublish / on_stop calls for the role connection `id` leaves.
@@ -205,49 +152,99 @@ impl Server {
         )
     }
 
-    /// Applies a finished hook job.
-    pub(crate) fn on_hook_result(&mut self, r: HookResult) {
-        self.hook_stats.jobs += 1;
-        self.hook_stats.failures += r.failures as u64;
-        self.hook_stats.total_ms += r.elapsed_ms;
-        let Some(p) = self.pending_hooks.remove(&r.id) else {
-            return;
-        };
-        let Some(cid) = self.conns.get(p.conn).map(|c| c.cid) else {
+    /// Runs what the admission asks for until it asks nothing more. After a
+    /// verdict that came later (`resume`: a hook job, the origin, a
+    /// deadline) the input held back meanwhile is decoded; a verdict given
+    /// at once is not, as the caller is decoding it (no recursion).
+    pub(crate) fn run_admission(&mut self, resume: bool) {
+        loop {
+            let actions = self.admission.take_actions();
+            if actions.is_empty() {
+                return;
+            }
+            for action in actions {
+                match action {
+                    Action::CallHooks(job) => self.workers.submit(Job::Hook(job)),
+                    Action::AskOrigin {
+                        ticket,
+                        origin,
+                        connect,
+                    } => self.start_token_check(ticket, origin, *connect),
+                    Action::ArmDeadline { ticket, at_ms } => {
+                        self.timers.arm(at_ms, TimerKey::Admission(ticket))
+                    }
+                    Action::Admit {
+                        conn,
+                        vhost,
+                        request,
+                    } => self.on_admitted(conn, vhost, request, resume),
+                    Action::Refuse {
+                        conn,
+                        request,
+                        refused,
+                    } => self.on_refused(conn, request, refused, resume),
+                }
+            }
+        }
+    }
+
+    fn on_admitted(&mut self, id: ConnId, vhost: Arc<VhostConfig>, request: Request, resume: bool) {
+        let Some(cid) = self.conns.get(id).map(|c| c.cid) else {
             return;
         };
         let _ctx = ContextGuard::enter(cid);
-        let id = p.conn;
-        let result = match r.outcome {
-            HookOutcome::Allowed => match p.decision {
-                Decision::Connect => self.finish_connect(id),
-                Decision::Publish { url, key } => self.finish_publish(id, url, p.vhost, key),
-                Decision::Play { url, key } => self.finish_play(id, url, p.vhost, key),
-                Decision::HttpPlay { key } => {
-                    self.start_live_flv(id, &key, &p.vhost);
-                    Ok(())
-                }
-            },
-            HookOutcome::Refused { hook, url, reason } => {
-                self.hook_stats.refusals += 1;
-                let refused = Refused::Hook { hook, url, reason };
-                let why = refused.to_string();
-                match p.decision {
-                    Decision::Connect => self.reject_connect(id, &why),
-                    Decision::Publish { .. } => self.reject_publish(id, &refused),
-                    Decision::Play { .. } => self.reject_play(id, &refused),
-                    Decision::HttpPlay { .. } => {
-                        self.refuse_http(id, 403, &why);
-                        Ok(())
-                    }
-                }
+        let result = match request {
+            Request::Connect => self.finish_connect(id),
+            Request::Publish { url, key } => self.finish_publish(id, url, vhost, key),
+            Request::Play { url, key } => self.finish_play(id, url, vhost, key),
+            Request::HttpPlay { key } => {
+                self.start_live_flv(id, &key, &vhost);
+                Ok(())
             }
         };
+        self.after_verdict(id, result, resume);
+    }
+
+    fn on_refused(&mut self, id: ConnId, request: Request, refused: Refused, resume: bool) {
+        let Some(cid) = self.conns.get(id).map(|c| c.cid) else {
+            return;
+        };
+        let _ctx = ContextGuard::enter(cid);
+        let result = match request {
+            Request::Connect => self.reject_connect(id, &refused.to_string()),
+            Request::Publish { .. } => self.reject_publish(id, &refused),
+            Request::Play { .. } => self.reject_play(id, &refused),
+            Request::HttpPlay { .. } => {
+                self.refuse_http(id, 403, &refused.to_string());
+                Ok(())
+            }
+        };
+        self.after_verdict(id, result, resume);
+    }
+
+    fn after_verdict(&mut self, id: ConnId, result: Result<(), srs_rtmp::RtmpError>, resume: bool) {
         if let Err(e) = result {
             self.close(id, ConnError::Protocol(e));
             return;
         }
+        if !resume {
+            return;
+        }
         // Input held back while the decision was pending is decoded now.
         self.drain_rtmp_events(id);
+    }
+}
+
+impl Server {
+    /// A hook job finished on the worker pool.
+    pub(crate) fn on_hooks_done(&mut self, r: crate::hooks::HookResult) {
+        self.admission.on_hooks_done(self.now_ms, r);
+        self.run_admission(true);
+    }
+
+    /// The deadline of admission `ticket` is due.
+    pub(crate) fn on_admission_deadline(&mut self, ticket: crate::admission::TicketId) {
+        self.admission.on_deadline(self.now_ms, ticket);
+        self.run_admission(true);
     }
 }

@@ -1,7 +1,7 @@
 //! HTTP connections: requests to files, live FLV streams and the API.
 
-use super::hooks::Decision;
 use super::Server;
+use crate::admission;
 use crate::conn::{Proto, Role};
 use crate::error::ConnError;
 use crate::hooks::{self, HookKind};
@@ -214,14 +214,13 @@ impl Server {
             http.keep_alive = false;
             http.play_param = param.clone();
         }
+        let mut gates = Vec::new();
         if !HookKind::Play.urls(&vhost.http_hooks).is_empty() {
             let client = self.hook_client_for(id, &vhost, &key.app);
             let payload = hooks::on_stream(HookKind::Play, &client, &key.stream, &param);
-            let calls = hooks::calls(HookKind::Play, &vhost.http_hooks, &payload);
-            self.ask_hooks(id, calls, &vhost, Decision::HttpPlay { key });
-            return true;
+            gates = Self::hook_gate(&vhost, HookKind::Play, &payload);
         }
-        self.start_live_flv(id, &key, &vhost);
+        self.admit_request(id, &vhost, admission::Request::HttpPlay { key }, gates);
         true
     }
 

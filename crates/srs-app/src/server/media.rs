@@ -77,9 +77,8 @@ impl Server {
             conn.next_flush_ms = 0;
         }
         self.mark_dirty(id);
-        if !live {
-            self.maybe_start_edge_pull(sid);
-        }
+        self.links.player_joined(sid, vhost, live);
+        self.run_links();
         live
     }
 
@@ -88,11 +87,16 @@ impl Server {
         let Some(conn) = self.conns.get_mut(id) else {
             return;
         };
+        // A link (the edge's pull, a forward) is not a local publisher or player.
+        let local = !matches!(conn.proto, crate::conn::Proto::Forward(_));
         match std::mem::replace(&mut conn.role, Role::Idle) {
             Role::Idle => {}
             Role::Publisher(sid) => {
                 self.stop_sinks(sid);
-                self.stop_forwards(sid);
+                if local {
+                    self.links.unpublished(sid);
+                    self.run_links();
+                }
                 self.stop_transcodes(sid);
                 if let Some(source) = self.registry.get_mut(sid) {
                     log::info!("unpublish {}", source.key);
@@ -106,7 +110,10 @@ impl Server {
                     log::info!("stop playing {}", s.key);
                     s.remove_player(id);
                 }
-                self.maybe_stop_edge_pull(source);
+                if local {
+                    self.links.player_left(source);
+                    self.run_links();
+                }
                 self.registry.remove_if_idle(source);
             }
         }

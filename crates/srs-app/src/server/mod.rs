@@ -31,11 +31,13 @@ use srs_core::log::ContextGuard;
 use srs_core::{Arena, Clock, FastRng, SystemClock};
 use srs_rtmp::command::ServerInfo;
 
+use crate::admission::Admission;
 use crate::config::Config;
 use crate::conn::{Conn, Proto};
 use crate::error::{AppError, ConnError};
 use crate::http::HttpService;
 use crate::ids::{ConnId, ConnTag};
+use crate::links::Links;
 use crate::net::listener::{Listener, ListenerKind};
 use crate::net::token::TokenKind;
 use crate::sink::DiskWorker;
@@ -122,9 +124,8 @@ pub struct Server {
     server_info: ServerInfo,
     disk: DiskWorker,
     workers: WorkerPool,
-    pending_hooks: HashMap<u64, hooks::Pending>,
-    next_hook_id: u64,
-    hook_stats: hooks::HookStats,
+    /// Requests waiting for their gates (token traverse, hooks).
+    admission: Admission,
     dvr_hooks: HashMap<std::path::PathBuf, (Vec<crate::hooks::HookCall>, u64)>,
     sampler: SystemSampler,
     counters: Counters,
@@ -140,13 +141,8 @@ pub struct Server {
     next_resolve_token: u64,
     /// ffmpeg processes of `ingest` blocks.
     ffmpeg: Supervisor,
-    /// Outbound links (forward, edge) to try again.
-    link_retries: HashMap<u64, forward::Retry>,
-    next_retry_id: u64,
-    /// Clients waiting for their origin's token-traverse verdict, by link.
-    token_checks: HashMap<ConnId, token::TokenCheck>,
-    /// Clients whose origin is being resolved for a token check.
-    token_resolving: HashMap<ConnId, token::TokenCheck>,
+    /// Which outbound links (forward, edge) each source wants.
+    links: Links,
 }
 
 /// Server-wide counters for the API and metrics.
@@ -252,9 +248,7 @@ impl Server {
             },
             disk,
             workers,
-            pending_hooks: HashMap::new(),
-            next_hook_id: 1,
-            hook_stats: hooks::HookStats::default(),
+            admission: Admission::new(),
             dvr_hooks: HashMap::new(),
             sampler: SystemSampler::new(),
             counters: Counters::default(),
@@ -266,10 +260,7 @@ impl Server {
             resolving: HashMap::new(),
             next_resolve_token: 0,
             ffmpeg: Supervisor::new(),
-            link_retries: HashMap::new(),
-            next_retry_id: 0,
-            token_checks: HashMap::new(),
-            token_resolving: HashMap::new(),
+            links: Links::new(),
         };
         for (addr, kind) in wanted_listeners(&server.config) {
             server.add_listener(addr, kind)?;
@@ -435,7 +426,7 @@ impl Server {
     fn on_worker_results(&mut self) {
         for done in self.workers.poll() {
             match done {
-                Done::Hook(r) => self.on_hook_result(r),
+                Done::Hook(r) => self.on_hooks_done(r),
                 Done::Resolved { token, result } => self.on_resolved(token, result),
             }
         }
@@ -474,6 +465,7 @@ impl Server {
                 }
                 TimerKey::Conn(id) => self.on_timer(id),
                 TimerKey::LinkRetry(retry) => self.retry_link(retry),
+                TimerKey::Admission(ticket) => self.on_admission_deadline(ticket),
                 TimerKey::PlayEnd(id) => {
                     let playing = self
                         .conns
@@ -492,6 +484,7 @@ impl Server {
         let (close_calls, close_timeout) = self.close_calls(id);
         calls.extend(close_calls);
         self.stop_role(id);
+        self.admission.forget(id);
         self.notify_hooks(calls, role_timeout.max(close_timeout).max(1));
         let Some(mut conn) = self.conns.remove(id) else {
             return;
@@ -499,7 +492,7 @@ impl Server {
         self.counts.remove(Pool::of(&conn.proto));
         let _ctx = ContextGuard::enter(conn.cid);
         let _ = self.poll.registry().deregister(&mut conn.socket);
-        self.forward_closed(id, &conn);
+        self.forward_closed(&conn);
         self.counters.closed_bytes_in += conn.bytes_in;
         self.counters.closed_bytes_out += conn.bytes_out;
         log::info!(

@@ -8,9 +8,9 @@ use srs_rtmp::url::RequestUrl;
 use srs_rtmp::RtmpError;
 
 use super::bandwidth::Bandcheck;
-use super::hooks::Decision;
 use super::timers::TimerKey;
 use super::Server;
+use crate::admission::{Gate, Request};
 use crate::config::VhostConfig;
 use crate::error::ConnError;
 use crate::hooks::{self, HookKind};
@@ -164,28 +164,20 @@ impl Server {
         if !matches!(self.try_bandcheck(id, &c, &vhost)?, Bandcheck::No) {
             return Ok(());
         }
+        let mut gates = Vec::new();
         if vhost.mode_remote && vhost.token_traverse {
-            self.start_token_check(id, c, vhost);
-            return Ok(());
+            gates.push(Gate::TokenTraverse {
+                origin: vhost.origin.first().cloned().unwrap_or_default(),
+                connect: Box::new(c.clone()),
+            });
         }
-        self.connect_after_checks(id, &c, &vhost)
-    }
-
-    /// The last steps of a connect: the on_connect hooks, then the answer.
-    pub(crate) fn connect_after_checks(
-        &mut self,
-        id: ConnId,
-        c: &ConnectCommand,
-        vhost: &Arc<VhostConfig>,
-    ) -> Result<(), RtmpError> {
         if !HookKind::Connect.urls(&vhost.http_hooks).is_empty() {
             let client = self.hook_client(id);
             let payload = hooks::on_connect(&client, &c.tc_url, &c.page_url);
-            let calls = hooks::calls(HookKind::Connect, &vhost.http_hooks, &payload);
-            self.ask_hooks(id, calls, vhost, Decision::Connect);
-            return Ok(());
+            gates.extend(Self::hook_gate(&vhost, HookKind::Connect, &payload));
         }
-        self.finish_connect(id)
+        self.admit_request(id, &vhost, Request::Connect, gates);
+        Ok(())
     }
 
     /// Answers the pending connect (checks and hooks passed).
@@ -256,17 +248,15 @@ impl Server {
         match checked {
             Err(why) => self.reject_publish(id, &why),
             Ok((url, vhost, key)) => {
+                let mut gates = Vec::new();
                 if !HookKind::Publish.urls(&vhost.http_hooks).is_empty() {
                     let client = self.hook_client_for(id, &vhost, &url.app);
                     let payload =
                         hooks::on_stream(HookKind::Publish, &client, &url.stream, &url.param);
-                    let calls = hooks::calls(HookKind::Publish, &vhost.http_hooks, &payload);
-                    let decision = Decision::Publish { url, key };
-                    self.ask_hooks(id, calls, &vhost, decision);
-                    Ok(())
-                } else {
-                    self.finish_publish(id, url, vhost, key)
+                    gates = Self::hook_gate(&vhost, HookKind::Publish, &payload);
                 }
+                self.admit_request(id, &vhost, Request::Publish { url, key }, gates);
+                Ok(())
             }
         }
     }
@@ -317,14 +307,14 @@ impl Server {
             app: url.app.clone(),
             stream: url.stream.clone(),
         };
+        let mut gates = Vec::new();
         if !HookKind::Play.urls(&vhost.http_hooks).is_empty() {
             let client = self.hook_client_for(id, &vhost, &url.app);
             let payload = hooks::on_stream(HookKind::Play, &client, &url.stream, &url.param);
-            let calls = hooks::calls(HookKind::Play, &vhost.http_hooks, &payload);
-            self.ask_hooks(id, calls, &vhost, Decision::Play { url, key });
-            return Ok(());
+            gates = Self::hook_gate(&vhost, HookKind::Play, &payload);
         }
-        self.finish_play(id, url, vhost, key)
+        self.admit_request(id, &vhost, Request::Play { url, key }, gates);
+        Ok(())
     }
 
     pub(crate) fn reject_play(&mut self, id: ConnId, why: &Refused) -> Result<(), RtmpError> {

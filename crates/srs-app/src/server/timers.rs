@@ -7,7 +7,9 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
+use crate::admission::TicketId;
 use crate::ids::ConnId;
+use crate::links::LinkId;
 
 /// What a deadline is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -20,10 +22,12 @@ pub(crate) enum TimerKey {
     Heartbeat,
     /// A connection's own timer (stale once the connection is gone).
     Conn(ConnId),
-    /// A link retry of this id (stale once the retry is cancelled).
-    LinkRetry(u64),
+    /// A link's retry (stale once the link is no longer wanted).
+    LinkRetry(LinkId),
     /// The requested duration of a play ends (stale once the player left).
     PlayEnd(ConnId),
+    /// An admission gate's deadline (stale once the ticket is decided).
+    Admission(TicketId),
 }
 
 /// A min-heap of deadlines (milliseconds of the loop's monotonic clock).
@@ -61,11 +65,11 @@ mod tests {
         let mut t = Timers::default();
         t.arm(300, TimerKey::Heartbeat);
         t.arm(100, TimerKey::Tick);
-        t.arm(200, TimerKey::LinkRetry(7));
+        t.arm(200, TimerKey::Sample);
         assert_eq!(t.next_deadline(), Some(100));
         assert_eq!(t.pop_due(50), None);
         assert_eq!(t.pop_due(250), Some(TimerKey::Tick));
-        assert_eq!(t.pop_due(250), Some(TimerKey::LinkRetry(7)));
+        assert_eq!(t.pop_due(250), Some(TimerKey::Sample));
         assert_eq!(t.pop_due(250), None);
         assert_eq!(t.pop_due(300), Some(TimerKey::Heartbeat));
         assert_eq!(t.next_deadline(), None);

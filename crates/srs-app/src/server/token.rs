@@ -1,78 +1,52 @@
 //! Token traverse (`vhost { mode remote; origin ...; token_traverse on; }`):
 //! an edge asks the origin whether a client may connect, by connecting to it
 //! with the client's own connect parameters, before answering the client.
+//! The admission (`crate::admission`) holds the client's ticket and its
+//! deadline; this is the link that asks, and its verdict.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 
-use srs_core::log::ContextGuard;
 use srs_core::FastRng;
 use srs_rtmp::command::ConnectCommand;
 use srs_rtmp::session::client::{ClientConfig, ClientEvent, ClientSession};
 
-use super::forward::Waiter;
 use super::Server;
-use crate::config::VhostConfig;
+use crate::admission::TicketId;
 use crate::conn::Proto;
 use crate::error::ConnError;
 use crate::ids::ConnId;
-use crate::link::{LinkKind, LinkState};
-
-/// A client waiting for the origin's verdict.
-pub(crate) struct TokenCheck {
-    client: ConnId,
-    connect: ConnectCommand,
-    vhost: Arc<VhostConfig>,
-}
+use crate::links::{LinkKind, LinkState};
 
 impl Server {
-    /// Asks the first origin about client `id`'s connect; the client waits.
-    /// The origin's name is resolved off the loop.
+    /// Asks `origin` about the connect of admission `ticket`. The origin's
+    /// name is resolved off the loop.
     pub(crate) fn start_token_check(
         &mut self,
-        id: ConnId,
-        c: ConnectCommand,
-        vhost: Arc<VhostConfig>,
+        ticket: TicketId,
+        origin: String,
+        connect: ConnectCommand,
     ) {
-        let Some(origin) = vhost.origin.first().cloned() else {
-            self.token_verdict(
-                TokenCheck {
-                    client: id,
-                    connect: c,
-                    vhost,
-                },
-                Err("no origin".into()),
-            );
-            return;
-        };
-        self.token_resolving.insert(
-            id,
-            TokenCheck {
-                client: id,
-                connect: c,
-                vhost,
-            },
-        );
-        self.resolve_link(Waiter::Client(id), origin, LinkKind::TokenCheck);
+        if origin.is_empty() {
+            return self.token_verdict(ticket, Err("no origin".into()));
+        }
+        self.resolve_token_origin(ticket, origin, connect);
     }
 
-    /// The origin of client `id`'s token check was resolved: connect to it.
+    /// The origin of `ticket`'s token check was resolved: connect to it.
     pub(crate) fn token_resolved(
         &mut self,
-        id: ConnId,
+        ticket: TicketId,
+        c: ConnectCommand,
         dest: String,
         result: Result<SocketAddr, String>,
     ) {
-        let Some(check) = self.token_resolving.remove(&id) else {
-            return;
-        };
         let addr = match result {
             Ok(a) => a,
             Err(e) => {
-                return self.token_verdict(check, Err(format!("cannot resolve origin {dest}: {e}")))
+                return self
+                    .token_verdict(ticket, Err(format!("cannot resolve origin {dest}: {e}")))
             }
         };
-        let c = &check.connect;
         let app_with_params = if c.app.is_empty() {
             c.tc_url
                 .rsplit_once('/')
@@ -92,7 +66,7 @@ impl Server {
         };
         let socket = match mio::net::TcpStream::connect(addr) {
             Ok(s) => s,
-            Err(e) => return self.token_verdict(check, Err(format!("connect {dest}: {e}"))),
+            Err(e) => return self.token_verdict(ticket, Err(format!("connect {dest}: {e}"))),
         };
         let session = ClientSession::new(
             config,
@@ -100,7 +74,7 @@ impl Server {
             (self.unix_ms / 1000) as u32,
         );
         let key = crate::stream::StreamKey {
-            vhost: check.vhost.name.clone(),
+            vhost: String::new(),
             app: String::new(),
             stream: String::new(),
         };
@@ -110,21 +84,23 @@ impl Server {
             key,
             connected: false,
             kind: LinkKind::TokenCheck,
+            ticket: Some(ticket),
+            link: None,
         }));
         let cid = self.next_cid;
         self.next_cid += 1;
         match self.insert_conn(cid, socket, addr, proto) {
             Some(link) => {
                 log::info!("token traverse: asking origin {dest}");
-                self.token_checks.insert(link, check);
                 self.mark_dirty(link);
             }
-            None => self.token_verdict(check, Err("cannot register the origin connection".into())),
+            None => self.token_verdict(ticket, Err("cannot register the origin connection".into())),
         }
     }
 
-    /// An event of a token-check link: the origin answered the connect.
-    pub(crate) fn on_token_event(&mut self, link: ConnId, event: ClientEvent) {
+    /// An event of token-check link `link` (for `ticket`): the origin
+    /// answered the connect.
+    pub(crate) fn on_token_event(&mut self, link: ConnId, ticket: TicketId, event: ClientEvent) {
         let verdict = match event {
             ClientEvent::Connected => Ok(()),
             ClientEvent::Rejected { code, description } => {
@@ -132,39 +108,21 @@ impl Server {
             }
             _ => return,
         };
-        if let Some(check) = self.token_checks.remove(&link) {
-            self.token_verdict(check, verdict);
-        }
+        // The verdict first: the link's close reports "no answer", which a
+        // decided ticket ignores.
+        self.token_verdict(ticket, verdict);
         self.close(link, ConnError::Done("token traverse answered"));
     }
 
-    /// A token-check link closed without an answer.
-    pub(crate) fn token_link_closed(&mut self, link: ConnId) {
-        if let Some(check) = self.token_checks.remove(&link) {
-            self.token_verdict(check, Err("the origin closed the connection".into()));
-        }
+    /// Token-check link for `ticket` closed (without an answer, or after it:
+    /// a decided ticket ignores a second verdict).
+    pub(crate) fn token_link_closed(&mut self, ticket: TicketId) {
+        self.token_verdict(ticket, Err("the origin closed the connection".into()));
     }
 
-    fn token_verdict(&mut self, check: TokenCheck, verdict: Result<(), String>) {
-        let id = check.client;
-        let Some(cid) = self.conns.get(id).map(|c| c.cid) else {
-            return;
-        };
-        let _ctx = ContextGuard::enter(cid);
-        let result = match verdict {
-            Ok(()) => {
-                log::info!("token traverse: the origin accepted the client");
-                self.connect_after_checks(id, &check.connect, &check.vhost)
-            }
-            Err(why) => {
-                let why = format!("token traverse: {why}");
-                self.reject_connect(id, &why)
-            }
-        };
-        if let Err(e) = result {
-            self.close(id, ConnError::Protocol(e));
-            return;
-        }
-        self.drain_rtmp_events(id);
+    fn token_verdict(&mut self, ticket: TicketId, verdict: Result<(), String>) {
+        self.admission
+            .on_origin_verdict(self.now_ms, ticket, verdict);
+        self.run_admission(true);
     }
 }

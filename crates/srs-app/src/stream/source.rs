@@ -76,14 +76,6 @@ pub struct Source {
     pub hls: Option<HlsSink>,
     /// The DVR recorder of the current publish.
     pub dvr: Option<DvrSink>,
-    /// Outbound forward connections of the current publish.
-    pub forwarders: Vec<ConnId>,
-    /// The edge's pull from the origin, while connected.
-    pub edge_pull: Option<ConnId>,
-    /// A pull is being resolved, connected or retried.
-    pub edge_pulling: bool,
-    /// Round-robin position in the vhost's origin list.
-    pub edge_origin: usize,
 }
 
 impl Source {
@@ -101,10 +93,6 @@ impl Source {
             stats: SourceStats::default(),
             hls: None,
             dvr: None,
-            forwarders: Vec::new(),
-            edge_pull: None,
-            edge_pulling: false,
-            edge_origin: 0,
             id: NEXT_SOURCE_ID.fetch_add(1, Ordering::Relaxed),
             created_ms: 0,
             video: None,

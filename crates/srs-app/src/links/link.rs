@@ -41,6 +41,10 @@ pub struct LinkState {
     pub key: StreamKey,
     /// The non-blocking connect finished.
     pub connected: bool,
-    /// Forward, edge push or edge pull.
+    /// Forward, edge push, edge pull or token check.
     pub kind: LinkKind,
+    /// The admission a token check answers.
+    pub ticket: Option<crate::admission::TicketId>,
+    /// The link of the plan (forward, edge push, edge pull).
+    pub link: Option<super::LinkId>,
 }

@@ -19,9 +19,10 @@ pub enum TimeJitter {
 }
 
 /// `hls_on_error`: what to do when HLS fails (disk full...).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum HlsOnError {
     /// `ignore` (default): disable HLS for that stream, keep the publisher.
+    #[default]
     Ignore,
     /// `disconnect`: disconnect the publisher.
     Disconnect,

@@ -1,22 +1,16 @@
-//! HLS and DVR attached to sources: started on publish, fed every message,
-//! finished on unpublish; disk errors follow the vhost's policy.
+//! The driver's side of HLS and DVR: each source's `SinkHub` is started on
+//! publish, fed every message and stopped on unpublish; this runs what the
+//! hubs ask (the `on_dvr` hook once a file is renamed, disconnecting a
+//! publisher, error counters) and routes the disk worker's reports.
 
 use srs_kernel::MediaMessage;
 
 use super::Server;
-use crate::config::HlsOnError;
 use crate::error::ConnError;
 use crate::hooks::{self, HookKind};
 use crate::ids::SourceId;
-use crate::sink::{DiskEvent, DvrSink, HlsSink, Owner, SinkKind};
-
-/// The owner of a source's disk jobs.
-fn owner_of(sid: SourceId, kind: SinkKind) -> Owner {
-    Owner {
-        stream: sid.to_u64(),
-        kind,
-    }
-}
+use crate::sink::hub::Action;
+use crate::sink::{DiskEvent, SinkKind};
 
 impl Server {
     /// A publish starts on source `sid`: HLS continues or starts, DVR opens.
@@ -24,37 +18,11 @@ impl Server {
         let Some(source) = self.registry.get_mut(sid) else {
             return;
         };
-        let vhost = std::sync::Arc::clone(&source.vhost);
-        let key = source.key.clone();
-        if vhost.hls.enabled {
-            let hls = source.hls.get_or_insert_with(|| {
-                HlsSink::new(
-                    owner_of(sid, SinkKind::Hls),
-                    &vhost.hls,
-                    vhost.atc,
-                    &key.app,
-                    &key.stream,
-                )
-            });
-            hls.reconfigure(owner_of(sid, SinkKind::Hls), &vhost.hls, &key.app);
-            hls.on_publish();
-            log::info!(
-                "HLS on for {key}: {}, next segment {}",
-                hls.playlist_path().display(),
-                hls.next_sequence()
-            );
-        } else {
-            source.hls = None;
-        }
-        source.dvr = vhost.dvr.enabled.then(|| {
-            DvrSink::new(
-                owner_of(sid, SinkKind::Dvr),
-                &vhost.dvr,
-                &key.vhost,
-                &key.app,
-                &key.stream,
-            )
-        });
+        let (vhost, key) = (std::sync::Arc::clone(&source.vhost), &source.key);
+        source
+            .sinks
+            .start(sid.to_u64(), &vhost, &key.app, &key.stream);
+        self.run_sink_actions(sid);
     }
 
     /// Feeds the sinks of source `sid`.
@@ -62,22 +30,8 @@ impl Server {
         let Some(source) = self.registry.get_mut(sid) else {
             return;
         };
-        let mut failure = None;
-        if let Some(hls) = source.hls.as_mut() {
-            if let Err(e) = hls.on_media(msg, &self.disk) {
-                failure = Some(e);
-            }
-        }
-        let closed = source
-            .dvr
-            .as_mut()
-            .and_then(|dvr| dvr.on_media(msg, self.unix_ms, &self.disk));
-        if let Some(path) = closed {
-            self.dvr_file_closing(sid, path);
-        }
-        if let Some(e) = failure {
-            self.on_hls_error(sid, &e);
-        }
+        source.sinks.feed(msg, self.unix_ms, &self.disk);
+        self.run_sink_actions(sid);
     }
 
     /// The publish of source `sid` ended: the open segment and file are kept.
@@ -85,15 +39,27 @@ impl Server {
         let Some(source) = self.registry.get_mut(sid) else {
             return;
         };
-        if let Some(hls) = source.hls.as_mut() {
-            hls.on_unpublish(&self.disk);
-        }
-        let closed = source
-            .dvr
-            .take()
-            .and_then(|mut dvr| dvr.on_unpublish(&self.disk));
-        if let Some(path) = closed {
-            self.dvr_file_closing(sid, path);
+        source.sinks.stop(&self.disk);
+        self.run_sink_actions(sid);
+    }
+
+    /// Runs what the hub of source `sid` asks for.
+    fn run_sink_actions(&mut self, sid: SourceId) {
+        let Some(source) = self.registry.get_mut(sid) else {
+            return;
+        };
+        for action in source.sinks.take_actions() {
+            match action {
+                Action::DvrClosing(path) => self.dvr_file_closing(sid, path),
+                Action::Failed(SinkKind::Hls) => self.counters.hls_errors += 1,
+                Action::Failed(SinkKind::Dvr) => self.counters.dvr_errors += 1,
+                Action::DisconnectPublisher(why) => {
+                    let publisher = self.registry.get(sid).and_then(|s| s.publisher());
+                    if let Some(publisher) = publisher {
+                        self.close(publisher, ConnError::Done(why));
+                    }
+                }
+            }
         }
     }
 
@@ -126,32 +92,6 @@ impl Server {
             .insert(path, (calls, vhost.http_hooks.timeout_ms));
     }
 
-    fn on_hls_error(&mut self, sid: SourceId, what: &str) {
-        let Some(source) = self.registry.get_mut(sid) else {
-            return;
-        };
-        let policy = source.vhost.hls.on_error;
-        self.counters.hls_errors += 1;
-        log::error!(
-            "{}: HLS error: {what} (hls_on_error {policy:?})",
-            source.key
-        );
-        match policy {
-            HlsOnError::Ignore => {
-                if let Some(h) = source.hls.as_mut() {
-                    h.disabled = true;
-                }
-                log::warn!("{}: HLS stopped for this publish; RTMP goes on", source.key);
-            }
-            HlsOnError::Continue => {}
-            HlsOnError::Disconnect => {
-                if let Some(publisher) = source.publisher() {
-                    self.close(publisher, ConnError::Done("hls_on_error disconnect"));
-                }
-            }
-        }
-    }
-
     /// Handles what the disk worker reported.
     pub(crate) fn on_disk_events(&mut self) {
         for event in self.disk.poll_events() {
@@ -168,21 +108,18 @@ impl Server {
                     message,
                 } => {
                     let sid = SourceId::from_u64(owner.stream);
-                    if owner.kind == SinkKind::Hls {
-                        self.on_hls_error(sid, &message);
-                    } else {
-                        let source = self.registry.get_mut(sid);
-                        let key = source
-                            .as_ref()
-                            .map_or_else(|| "a finished stream".into(), |s| s.key.to_string());
-                        if let (Some(dvr), Some(file)) = (source.and_then(|s| s.dvr.as_mut()), file)
-                        {
-                            dvr.on_disk_error(file);
+                    match self.registry.get_mut(sid) {
+                        Some(source) => {
+                            source.sinks.on_disk_error(owner.kind, file, &message);
+                            self.run_sink_actions(sid);
                         }
-                        self.counters.dvr_errors += 1;
-                        log::error!(
-                            "{key}: DVR error: {message}; a new file starts at the next keyframe"
-                        );
+                        None => {
+                            match owner.kind {
+                                SinkKind::Hls => self.counters.hls_errors += 1,
+                                SinkKind::Dvr => self.counters.dvr_errors += 1,
+                            }
+                            log::error!("a finished stream: {owner:?} error: {message}");
+                        }
                     }
                 }
             }

@@ -124,6 +124,25 @@ pub enum DiskEvent {
     },
 }
 
+/// Where sinks queue their file operations: the disk worker, or a recorder
+/// in tests (the sinks never touch a file themselves).
+pub trait DiskLane {
+    /// Queues a job (never blocks).
+    fn submit(&self, job: DiskJob);
+    /// Media bytes queued and not written yet (a slow or stuck disk).
+    fn backlog_bytes(&self) -> usize;
+}
+
+impl DiskLane for DiskWorker {
+    fn submit(&self, job: DiskJob) {
+        DiskWorker::submit(self, job)
+    }
+
+    fn backlog_bytes(&self) -> usize {
+        DiskWorker::backlog_bytes(self)
+    }
+}
+
 /// The loop's side of the worker.
 pub struct DiskWorker {
     jobs: Sender<DiskJob>,

@@ -10,7 +10,7 @@ use bytes::Bytes;
 use srs_kernel::flv::{file_header, previous_tag_size, tag_header};
 use srs_kernel::MediaMessage;
 
-use super::disk::{DiskJob, DiskWorker, Owner};
+use super::disk::{DiskJob, DiskLane, Owner};
 use super::safe_path::{is_under, template_root};
 use crate::config::{DvrConfig, DvrPlan, TimeJitter};
 use crate::timestamp::{Jitter, JitterMode};
@@ -102,7 +102,7 @@ impl DvrSink {
         ]
     }
 
-    fn open(&mut self, unix_ms: u64, stream_ms: u32, disk: &DiskWorker) {
+    fn open(&mut self, unix_ms: u64, stream_ms: u32, disk: &dyn DiskLane) {
         let path = self.file_path(unix_ms);
         let root = template_root(&self.cfg.path);
         if !is_under(root, &path) {
@@ -148,7 +148,7 @@ impl DvrSink {
         self.file = Some(file);
     }
 
-    fn flush(&mut self, disk: &DiskWorker) {
+    fn flush(&mut self, disk: &dyn DiskLane) {
         if let Some(f) = self.file.as_mut() {
             if !f.pending.is_empty() {
                 disk.submit(DiskJob::Append {
@@ -161,7 +161,7 @@ impl DvrSink {
     }
 
     /// Closes the current file; returns its final path.
-    fn close(&mut self, disk: &DiskWorker) -> Option<PathBuf> {
+    fn close(&mut self, disk: &dyn DiskLane) -> Option<PathBuf> {
         self.flush(disk);
         let f = self.file.take()?;
         disk.submit(DiskJob::Close {
@@ -177,7 +177,7 @@ impl DvrSink {
         &mut self,
         msg: &MediaMessage,
         unix_ms: u64,
-        disk: &DiskWorker,
+        disk: &dyn DiskLane,
     ) -> Option<PathBuf> {
         if self.refused {
             return None;
@@ -255,7 +255,7 @@ impl DvrSink {
     }
 
     /// The publish ended: the file is closed and renamed; returns its path.
-    pub fn on_unpublish(&mut self, disk: &DiskWorker) -> Option<PathBuf> {
+    pub fn on_unpublish(&mut self, disk: &dyn DiskLane) -> Option<PathBuf> {
         self.elapsed_base = None;
         self.close(disk)
     }
@@ -286,7 +286,7 @@ fn without_file_fields(msg: &MediaMessage) -> MediaMessage {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sink::SinkKind;
+    use crate::sink::{DiskWorker, SinkKind};
 
     const TEST_OWNER: Owner = Owner {
         stream: 1,

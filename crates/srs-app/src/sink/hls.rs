@@ -10,7 +10,7 @@ use bytes::Bytes;
 use srs_kernel::ts::FlvToTs;
 use srs_kernel::MediaMessage;
 
-use super::disk::{DiskJob, DiskWorker, Owner};
+use super::disk::{DiskJob, DiskLane, Owner};
 use super::safe_path::is_under;
 use crate::config::HlsConfig;
 use crate::timestamp::Timeline;
@@ -132,7 +132,7 @@ impl HlsSink {
     }
 
     /// Muxes one message; `Err` is a muxing failure for the error policy.
-    pub fn on_media(&mut self, msg: &MediaMessage, disk: &DiskWorker) -> Result<(), String> {
+    pub fn on_media(&mut self, msg: &MediaMessage, disk: &dyn DiskLane) -> Result<(), String> {
         if self.disabled || msg.is_script() {
             return Ok(());
         }
@@ -219,7 +219,7 @@ impl HlsSink {
     /// Writes the open segment (ending at `end_ms`), then the playlist, then
     /// removes segments that left the window (so the playlist on disk never
     /// lists a deleted file).
-    fn close_segment(&mut self, end_ms: u64, disk: &DiskWorker) {
+    fn close_segment(&mut self, end_ms: u64, disk: &dyn DiskLane) {
         let Some(cur) = self.current.take() else {
             return;
         };
@@ -278,7 +278,7 @@ impl HlsSink {
 
     /// The publish ended (or its publisher vanished): the open segment is
     /// written so everything received is kept.
-    pub fn on_unpublish(&mut self, disk: &DiskWorker) {
+    pub fn on_unpublish(&mut self, disk: &dyn DiskLane) {
         if let Some(cur) = &self.current {
             // The last frame lasts about as long as the one before it; 40 ms is close enough.
             let end = cur.last_ms + if cur.frames > 1 { 40 } else { 0 };
@@ -348,7 +348,7 @@ fn uri_escaped(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sink::SinkKind;
+    use crate::sink::{DiskWorker, SinkKind};
 
     const TEST_OWNER: Owner = Owner {
         stream: 1,
@@ -366,7 +366,7 @@ mod tests {
         MediaMessage::new(MediaKind::Audio, ts, Bytes::from_static(payload))
     }
 
-    fn publish_audio(sink: &mut HlsSink, disk: &DiskWorker, secs: u32) {
+    fn publish_audio(sink: &mut HlsSink, disk: &dyn DiskLane, secs: u32) {
         sink.on_publish();
         sink.on_media(&aac(0, true), disk).expect("header");
         for i in 0..(secs * 1000 / 23) {

@@ -4,8 +4,10 @@
 pub mod disk;
 pub mod dvr;
 pub mod hls;
+pub mod hub;
 pub mod safe_path;
 
-pub use disk::{DiskEvent, DiskJob, DiskWorker, Owner, SinkKind};
+pub use disk::{DiskEvent, DiskJob, DiskLane, DiskWorker, Owner, SinkKind};
 pub use dvr::DvrSink;
 pub use hls::HlsSink;
+pub use hub::SinkHub;

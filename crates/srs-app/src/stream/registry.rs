@@ -8,7 +8,7 @@ use srs_core::Arena;
 use super::source::{Source, StreamKey};
 use crate::config::VhostConfig;
 use crate::ids::{SourceId, SourceTag};
-use crate::sink::HlsSink;
+use crate::sink::{HlsSink, SinkHub};
 
 /// The sources of the server.
 #[derive(Default)]
@@ -39,7 +39,7 @@ impl Registry {
             return id;
         }
         let mut source = Source::new(key.clone(), Arc::clone(vhost));
-        source.hls = self.dormant_hls.remove(key);
+        source.sinks = SinkHub::new(self.dormant_hls.remove(key));
         let id = self.sources.insert(source);
         self.by_key.insert(key.clone(), id);
         id
@@ -65,7 +65,7 @@ impl Registry {
         if self.sources.get(id).is_some_and(|s| s.is_idle()) {
             if let Some(mut source) = self.sources.remove(id) {
                 self.by_key.remove(&source.key);
-                if let Some(hls) = source.hls.take() {
+                if let Some(hls) = source.sinks.take_hls() {
                     if self.dormant_hls.len() >= MAX_DORMANT_HLS {
                         if let Some(k) = self.dormant_hls.keys().next().cloned() {
                             self.dormant_hls.remove(&k);

@@ -12,7 +12,7 @@ use super::consumer::Consumer;
 use super::gop_cache::GopCache;
 use crate::config::VhostConfig;
 use crate::ids::ConnId;
-use crate::sink::{DvrSink, HlsSink};
+use crate::sink::SinkHub;
 
 static NEXT_SOURCE_ID: AtomicU64 = AtomicU64::new(1);
 
@@ -72,10 +72,8 @@ pub struct Source {
     /// Audio of the current publish.
     pub audio: Option<AudioInfo>,
     sampled: (u64, u64, u64),
-    /// The HLS muxer, while the vhost has HLS enabled.
-    pub hls: Option<HlsSink>,
-    /// The DVR recorder of the current publish.
-    pub dvr: Option<DvrSink>,
+    /// HLS and DVR of the source, with their error policy.
+    pub sinks: SinkHub,
 }
 
 impl Source {
@@ -91,8 +89,7 @@ impl Source {
             gop: GopCache::new(),
             players: Vec::new(),
             stats: SourceStats::default(),
-            hls: None,
-            dvr: None,
+            sinks: SinkHub::default(),
             id: NEXT_SOURCE_ID.fetch_add(1, Ordering::Relaxed),
             created_ms: 0,
             video: None,

@@ -165,3 +165,71 @@ fn reload_adds_a_vhost() {
     handle.stop();
     t.join().expect("server thread");
 }
+
+#[test]
+fn reload_removing_a_vhost_closes_its_clients_only() {
+    let dir = scratch("reload-remove");
+    let file = dir.join("srs.conf");
+    let head = "listen 127.0.0.1:0;\ndaemon off;\nsrs_log_tank console;\nsrs_log_level error;\n";
+    std::fs::write(
+        &file,
+        format!("{head}vhost a.test {{ }}\nvhost b.test {{ }}\n"),
+    )
+    .expect("write config");
+    let config = srs_app::config::Config::load(&file).expect("config");
+    let server = srs_app::Server::bind(config, false).expect("bind");
+    let addr = server.local_addrs()[0];
+    let handle = server.handle();
+    let t = std::thread::spawn(move || {
+        let mut server = server;
+        server.run().expect("run")
+    });
+    let url = |vhost: &str| format!("rtmp://127.0.0.1:{}/live?vhost={vhost}/s", addr.port());
+    let publisher_a = publish_in_background(addr, &url("a.test"), read_flv(&fixture_flv(6)), true);
+    let mut player_a = client(addr, &url("a.test"));
+    player_a.play().expect("play a");
+    let mut publisher_b = client(addr, &url("b.test"));
+    publisher_b.publish().expect("publish b");
+    let mut player_b = client(addr, &url("b.test"));
+    player_b.play().expect("play b");
+    assert!(player_a.read_media().expect("a plays").is_some());
+
+    std::fs::write(&file, format!("{head}vhost a.test {{ }}\n")).expect("write config");
+    handle.reload();
+    // b's player is closed by the server (end of stream or a reset, not a timeout).
+    let started = std::time::Instant::now();
+    let ended = loop {
+        match player_b.read_media() {
+            Ok(None) => break true,
+            Ok(Some(_)) => continue,
+            Err(RtmpError::Io(e))
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) =>
+            {
+                break false
+            }
+            Err(_) => break true,
+        }
+    };
+    assert!(ended, "the player of the removed vhost is closed");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert!(
+        wait_until(5, || publisher_b
+            .write_media(&synthetic_video(0, true, 0, 1000))
+            .is_err()),
+        "the publisher of the removed vhost is closed"
+    );
+    assert!(
+        Client::connect(tcp(addr), &url("b.test")).is_err(),
+        "b.test is refused after the reload"
+    );
+    // a.test goes on: its player still receives the stream.
+    for _ in 0..20 {
+        assert!(player_a.read_media().expect("a still plays").is_some());
+    }
+    publisher_a.join().expect("publisher a");
+    handle.stop();
+    t.join().expect("server thread");
+}

@@ -17,6 +17,7 @@
 //! # Ok::<(), srs_app::config::ConfigError>(())
 //! ```
 
+pub mod changes;
 mod error;
 pub mod ffmpeg;
 pub mod known;

@@ -5,7 +5,10 @@ use std::sync::Arc;
 use mio::Interest;
 
 use super::{token_of, wanted_listeners, Server};
+use crate::config::changes::vhost_changes;
 use crate::config::Config;
+use crate::conn::Proto;
+use crate::error::ConnError;
 use crate::net::listener::Listener;
 use crate::net::token::TokenKind;
 use crate::supervisor::JobSpec;
@@ -76,10 +79,43 @@ impl Server {
         if let Err(e) = crate::logging::apply(&new) {
             log::error!("reload: logging: {e}");
         }
+        let changes = vhost_changes(&self.config, &new);
         self.config = Arc::new(new);
         self.registry.refresh_vhosts(&self.config);
+        for name in &changes.added {
+            log::info!("reload: vhost {name} added");
+        }
+        if !changes.gone.is_empty() {
+            self.close_clients_of(&changes.gone);
+        }
         self.sync_ingests();
         log::info!("reload done: {} vhosts", self.config.vhosts.len());
+    }
+
+    /// Closes every client of the vhosts `gone` (removed or disabled by a
+    /// reload), as SRS does: publishers, players (RTMP and HTTP-FLV) and links.
+    fn close_clients_of(&mut self, gone: &[String]) {
+        let of_gone = |name: &str| gone.iter().any(|g| g == name);
+        let mut victims = Vec::new();
+        for (id, conn) in self.conns.iter_mut() {
+            let source_vhost = conn
+                .source()
+                .and_then(|sid| self.registry.get(sid))
+                .map(|s| s.key.vhost.as_str());
+            let rtmp_vhost = match &conn.proto {
+                Proto::Rtmp(r) => r.vhost.as_ref().map(|v| v.name.as_str()),
+                _ => None,
+            };
+            if rtmp_vhost.or(source_vhost).is_some_and(of_gone) {
+                victims.push(id);
+            }
+        }
+        for name in gone {
+            log::warn!("reload: vhost {name} removed or disabled, closing its clients");
+        }
+        for id in victims {
+            self.close(id, ConnError::Done("its vhost was removed by a reload"));
+        }
     }
 }
 

@@ -3,6 +3,8 @@
 
 pub mod codec;
 pub mod consumer;
+#[cfg(test)]
+mod fanout_tests;
 pub mod gop_cache;
 pub mod registry;
 pub mod source;

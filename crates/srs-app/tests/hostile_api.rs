@@ -3,8 +3,6 @@
 
 mod common;
 
-use std::net::SocketAddr;
-
 use common::*;
 
 fn api_server(extra: &str) -> TestServer {
@@ -13,22 +11,12 @@ fn api_server(extra: &str) -> TestServer {
     ))
 }
 
-fn request(api: SocketAddr, method: &str, path: &str, headers: &[&str]) -> HttpAnswer {
-    let mut raw = format!("{method} {path} HTTP/1.1\r\nHost: {api}\r\nConnection: close\r\n");
-    for h in headers {
-        raw.push_str(h);
-        raw.push_str("\r\n");
-    }
-    raw.push_str("\r\n");
-    http_raw(api, raw.as_bytes())
-}
-
 #[test]
 fn cross_origin_pages_cannot_kick_and_anonymous_callers_see_no_paths() {
     let server = api_server("");
     let api = server.api.expect("api");
     // The preflight allows only reads across origins.
-    let pre = request(
+    let pre = http_request(
         api,
         "OPTIONS",
         "/api/v1/clients/1",
@@ -42,7 +30,7 @@ fn cross_origin_pages_cannot_kick_and_anonymous_callers_see_no_paths() {
         .unwrap_or_default();
     assert!(!methods.contains("DELETE"), "preflight allows {methods}");
     // A DELETE that a page of another origin sends anyway is refused.
-    let kick = request(
+    let kick = http_request(
         api,
         "DELETE",
         "/api/v1/clients/1",
@@ -50,10 +38,10 @@ fn cross_origin_pages_cannot_kick_and_anonymous_callers_see_no_paths() {
     );
     assert_eq!(kick.status, 403);
     // The same from a tool (no Origin) reaches the API (404: no such client).
-    let kick = request(api, "DELETE", "/api/v1/clients/1", &[]);
+    let kick = http_request(api, "DELETE", "/api/v1/clients/1", &[]);
     assert_eq!(kick.status, 404);
     // Reads stay open to pages (CORS), without argv and cwd.
-    let s = request(api, "GET", "/api/v1/summaries", &["Origin: http://x"]);
+    let s = http_request(api, "GET", "/api/v1/summaries", &["Origin: http://x"]);
     assert_eq!(s.status, 200);
     assert_eq!(
         s.header("access-control-allow-origin").as_deref(),
@@ -70,16 +58,16 @@ fn basic_auth_guards_every_path() {
         api_server("crossdomain off; auth { enabled on; username admin; password s3cret; }");
     let api = server.api.expect("api");
     for path in ["/api/v1/versions", "/api/v1/summaries", "/metrics", "/"] {
-        let a = request(api, "GET", path, &[]);
+        let a = http_request(api, "GET", path, &[]);
         assert_eq!(a.status, 401, "{path}");
         assert_eq!(
             a.header("www-authenticate").as_deref(),
             Some("Basic realm=\"SRS\"")
         );
-        let wrong = request(api, "GET", path, &["Authorization: Basic YWRtaW46d3Jvbmc="]);
+        let wrong = http_request(api, "GET", path, &["Authorization: Basic YWRtaW46d3Jvbmc="]);
         assert_eq!(wrong.status, 401, "{path}");
     }
-    let ok = request(
+    let ok = http_request(
         api,
         "GET",
         "/api/v1/summaries",

@@ -300,8 +300,47 @@ pub fn http_raw(addr: SocketAddr, request: &[u8]) -> HttpAnswer {
     read_http_answer(&mut s)
 }
 
+/// `method path` with `Host`, `Connection: close` and `headers` (whole
+/// lines, e.g. `"Origin: http://x"`); the answer read to its end (a HEAD
+/// answer has no body, whatever its Content-Length says).
+pub fn http_request(addr: SocketAddr, method: &str, path: &str, headers: &[&str]) -> HttpAnswer {
+    use std::io::Write;
+    let mut raw = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    for h in headers {
+        raw.push_str(h);
+        raw.push_str("\r\n");
+    }
+    raw.push_str("\r\n");
+    let mut s = tcp(addr);
+    s.write_all(raw.as_bytes()).expect("send request");
+    if method == "HEAD" {
+        read_http_head(&mut s)
+    } else {
+        read_http_answer(&mut s)
+    }
+}
+
 /// Reads one response from a stream.
 pub fn read_http_answer(s: &mut TcpStream) -> HttpAnswer {
+    use std::io::Read;
+    let mut answer = read_http_head(s);
+    match answer
+        .header("content-length")
+        .and_then(|v| v.parse::<usize>().ok())
+    {
+        Some(n) => {
+            answer.body.resize(n, 0);
+            s.read_exact(&mut answer.body).expect("read body");
+        }
+        None => {
+            let _ = s.read_to_end(&mut answer.body);
+        }
+    }
+    answer
+}
+
+/// Reads a response head (status and headers; the body is left unread).
+pub fn read_http_head(s: &mut TcpStream) -> HttpAnswer {
     use std::io::Read;
     let mut buf = Vec::new();
     let mut byte = [0u8; 1];
@@ -317,24 +356,11 @@ pub fn read_http_answer(s: &mut TcpStream) -> HttpAnswer {
         .nth(1)
         .and_then(|s| s.parse().ok())
         .unwrap_or(0);
-    let mut answer = HttpAnswer {
+    HttpAnswer {
         status,
         head,
         body: Vec::new(),
-    };
-    match answer
-        .header("content-length")
-        .and_then(|v| v.parse::<usize>().ok())
-    {
-        Some(n) => {
-            answer.body.resize(n, 0);
-            s.read_exact(&mut answer.body).expect("read body");
-        }
-        None => {
-            let _ = s.read_to_end(&mut answer.body);
-        }
     }
-    answer
 }
 
 /// GET `path` with `Connection: close`.

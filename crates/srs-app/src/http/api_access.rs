@@ -107,17 +107,7 @@ mod tests {
     use super::*;
 
     fn req(method: &str, headers: &[(&str, &str)]) -> Request {
-        Request {
-            method: method.into(),
-            path: "/api/v1/clients/1".into(),
-            query: String::new(),
-            minor_version: 1,
-            headers: headers
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-            body: Vec::new(),
-        }
+        Request::for_test(method, "/api/v1/clients/1", headers)
     }
 
     fn admin() -> ApiAuth {

@@ -1,8 +1,9 @@
 //! HTTP on the event loop: request parsing, static files (HLS playlists and
-//! segments, FLV files), live FLV streams, and the API.
+//! segments, FLV files), live FLV streams, the API, and the embedded web console.
 
 pub mod api;
 pub mod api_access;
+pub mod console;
 pub mod files;
 pub mod flv_live;
 pub mod mount;

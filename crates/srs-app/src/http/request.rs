@@ -170,6 +170,24 @@ fn content_length(headers: &[(String, String)]) -> Result<usize, RequestError> {
 }
 
 #[cfg(test)]
+impl Request {
+    /// An HTTP/1.1 request without query or body, for unit tests.
+    pub(crate) fn for_test(method: &str, path: &str, headers: &[(&str, &str)]) -> Request {
+        Request {
+            method: method.into(),
+            path: path.into(),
+            query: String::new(),
+            minor_version: 1,
+            headers: headers
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            body: Vec::new(),
+        }
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

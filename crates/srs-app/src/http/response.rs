@@ -9,6 +9,7 @@ pub fn reason(status: u16) -> &'static str {
         401 => "Unauthorized",
         204 => "No Content",
         206 => "Partial Content",
+        304 => "Not Modified",
         400 => "Bad Request",
         403 => "Forbidden",
         404 => "Not Found",

@@ -31,7 +31,10 @@ impl Server {
                     totals.argv.clear();
                     totals.cwd.clear();
                 }
-                ApiAnswer::json(stats::summaries(&self.sampler, &totals))
+                let mut answer = stats::summaries(&self.sampler, &totals);
+                // The console builds its publish and play URLs from these.
+                answer["data"]["self"]["listen"] = self.listen_json();
+                ApiAnswer::json(answer)
             }
             ("GET", ["api", "v1", "rusages"]) => {
                 ApiAnswer::json(stats::rusages(sid, &self.sampler))
@@ -135,6 +138,14 @@ impl Server {
         }
     }
 
+    /// The bound ports: `{"rtmp": [1935], "http": 8080, "api": 1985}`
+    /// (`http` / `api` null when off).
+    fn listen_json(&self) -> Value {
+        let port = |a: Option<std::net::SocketAddr>| a.map(|a| a.port());
+        let rtmp: Vec<u16> = self.local_addrs().iter().map(|a| a.port()).collect();
+        json!({"rtmp": rtmp, "http": port(self.http_server_addr()), "api": port(self.http_api_addr())})
+    }
+
     /// The API id of a vhost (its index in the config), `None` when unknown.
     fn vhost_index(&self, name: &str) -> Option<usize> {
         self.config.vhosts.iter().position(|v| v.name == name)
@@ -166,6 +177,7 @@ impl Server {
                     "streams": sources.len(), "send_bytes": send, "recv_bytes": recv,
                     "kbps": {"recv_30s": rk, "send_30s": sk},
                     "hls": {"enabled": v.hls.enabled, "fragment": v.hls.fragment_secs},
+                    "http_remux": {"enabled": v.http_remux.enabled, "mount": v.http_remux.mount},
                 })
             })
             .collect()

@@ -10,7 +10,7 @@ use crate::http::api_access::{self, Refusal};
 use crate::http::files::{self, PathError};
 use crate::http::mount::match_mount;
 use crate::http::request::{self, percent_decode, Request, RequestError};
-use crate::http::{flv_live, response, Body, HttpService, MAX_PIPELINED_INPUT};
+use crate::http::{console, flv_live, response, Body, HttpService, MAX_PIPELINED_INPUT};
 
 /// The answer to an API request refused by `api_access` (SRS's error codes:
 /// 401 with a Basic challenge, 403 for a cross-origin state change).
@@ -108,46 +108,64 @@ impl Server {
             if req.query.is_empty() { "" } else { "?" },
             req.query
         );
-        let api = matches!(http.service, HttpService::Api);
+        let api = match &http.service {
+            HttpService::Api => true,
+            // The console calls the API on its own origin (docs/console.md).
+            HttpService::Files { .. } => {
+                self.config.http_api.enabled && console::is_api_path(&req.path)
+            }
+        };
         let cors = !api || self.config.http_api.crossdomain;
         if req.method == "OPTIONS" {
             http.out.push(response::preflight(keep_alive, cors).into());
             return;
         }
-        match http.service.clone() {
-            HttpService::Api => {
-                let (answer, extra) =
-                    match api_access::check(&req, self.config.http_api.auth.as_ref()) {
-                        Ok(()) => (self.api(&req), Vec::new()),
-                        Err(refusal) => {
-                            log::warn!("API {} {} refused: {refusal:?}", req.method, req.path);
-                            api_refusal(refusal, self.server_id())
-                        }
-                    };
-                if let Some(Proto::Http(http)) = self.conns.get_mut(id).map(|c| &mut c.proto) {
-                    http.out
-                        .push(answer.into_response(keep_alive, cors, &extra).into());
-                }
+        if api {
+            self.answer_api(id, &req, keep_alive, cors);
+            return;
+        }
+        let HttpService::Files { dir } = http.service.clone() else {
+            return;
+        };
+        if req.method != "GET" && req.method != "HEAD" {
+            http.out.push(
+                response::simple(405, "text/plain", b"method not allowed", keep_alive).into(),
+            );
+            return;
+        }
+        let Some(path) = percent_decode(&req.path) else {
+            http.out
+                .push(response::simple(403, "text/plain", b"forbidden", keep_alive).into());
+            return;
+        };
+        if path.ends_with(".flv") && self.try_live_flv(id, &path, &req.query) {
+            return;
+        }
+        let (root, rest) = self.file_root(&dir, &req.path);
+        let on_disk = || !matches!(files::resolve(&root, &rest), Err(PathError::NotFound));
+        if let Some(file) = console::lookup(&path, on_disk) {
+            if let Some(Proto::Http(http)) = self.conns.get_mut(id).map(|c| &mut c.proto) {
+                http.out
+                    .push(console::answer(file, &req, keep_alive).into());
             }
-            HttpService::Files { dir } => {
-                if req.method != "GET" && req.method != "HEAD" {
-                    http.out.push(
-                        response::simple(405, "text/plain", b"method not allowed", keep_alive)
-                            .into(),
-                    );
-                    return;
-                }
-                let Some(path) = percent_decode(&req.path) else {
-                    http.out
-                        .push(response::simple(403, "text/plain", b"forbidden", keep_alive).into());
-                    return;
-                };
-                if path.ends_with(".flv") && self.try_live_flv(id, &path, &req.query) {
-                    return;
-                }
-                let (root, rest) = self.file_root(&dir, &req.path);
-                self.serve_file(id, &root, &rest, &req);
+            return;
+        }
+        self.serve_file(id, &root, &rest, &req);
+    }
+
+    /// Answers an API request, on the API's port or the console's calls on
+    /// the HTTP port: the same access checks and routes on both.
+    fn answer_api(&mut self, id: ConnId, req: &Request, keep_alive: bool, cors: bool) {
+        let (answer, extra) = match api_access::check(req, self.config.http_api.auth.as_ref()) {
+            Ok(()) => (self.api(req), Vec::new()),
+            Err(refusal) => {
+                log::warn!("API {} {} refused: {refusal:?}", req.method, req.path);
+                api_refusal(refusal, self.server_id())
             }
+        };
+        if let Some(Proto::Http(http)) = self.conns.get_mut(id).map(|c| &mut c.proto) {
+            http.out
+                .push(answer.into_response(keep_alive, cors, &extra).into());
         }
     }
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what the tests need when it is missing
 # (ffmpeg / ffprobe, curl, adduser through apt-get), then format check, clippy,
-# every unit, integration and interop test of the workspace, and the Debian
-# package test.
+# every unit, integration and interop test of the workspace, the web console
+# in a real browser (installs Debian's chromium and playwright-core from npm),
+# and the Debian package test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,6 +37,11 @@ if [ ! -d ../shared/srs-conf-1.0 ]; then
     echo "NOTE: ../shared/srs-conf-1.0 is not beside this checkout: the extra checks against SRS 1.0's"
     echo "      own example configs did NOT run (they run where it exists, as in CI)"
 fi
+
+# The web console in headless chromium: stream listed, HTTP-FLV and HLS players
+# decoding, kick, login form; screenshot in target/console.png (docs/console.md).
+# Fails (never skips) when chromium or node cannot be installed.
+tests/browser/run.sh target/console.png
 
 # Every fuzz target a few seconds on its seed corpus (the long runs: docs/reliability.md).
 scripts/fuzz.sh smoke

@@ -20,10 +20,11 @@ pub fn start(out: &mut OutQueue) {
     out.push_small(&file_header(true, true));
 }
 
-/// Queues one FLV tag: 11 header bytes, the shared payload, 4 size bytes.
-pub fn queue_tag(out: &mut OutQueue, msg: &MediaMessage) {
+/// Queues one FLV tag of `msg` at `timestamp` (the player's): 11 header
+/// bytes, the shared payload, 4 size bytes.
+pub fn queue_tag(out: &mut OutQueue, msg: &MediaMessage, timestamp: u32) {
     let size = msg.payload.len() as u32;
-    out.push_small(&tag_header(msg.kind, msg.timestamp, size));
+    out.push_small(&tag_header(msg.kind, timestamp, size));
     out.push(msg.payload.clone());
     out.push_small(&previous_tag_size(size));
 }

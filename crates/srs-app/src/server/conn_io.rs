@@ -22,6 +22,7 @@ use crate::ids::ConnId;
 use crate::net::listener::ListenerKind;
 use crate::net::socket::{read_with, write_buf, Flow, ReadError, ReadOutcome};
 use crate::net::token::TokenKind;
+use crate::stream::Registry;
 
 impl Server {
     pub(super) fn accept(&mut self, index: usize) {
@@ -296,7 +297,7 @@ impl Server {
             conn.next_flush_ms = self.now_ms + conn.merge_ms;
         }
         loop {
-            if let Err(why) = fill_out_queue(conn) {
+            if let Err(why) = fill_out_queue(conn, &self.registry) {
                 let _ctx = ContextGuard::enter(conn.cid);
                 self.close(id, ConnError::FileBody(why));
                 return;
@@ -376,25 +377,41 @@ impl Server {
     }
 }
 
-/// Refills a connection's outbound queue from what it streams: a player's
-/// queue (as RTMP chunks or FLV tags) or a file body.
-fn fill_out_queue(conn: &mut Conn) -> Result<(), String> {
-    match (&mut conn.proto, &mut conn.role) {
-        (Proto::Rtmp(rtmp), Role::Player { consumer, .. }) => {
+/// Refills a connection's outbound queue from what it streams: its source's
+/// ring (as RTMP chunks, shared when it can, or FLV tags) or a file body.
+fn fill_out_queue(conn: &mut Conn, registry: &Registry) -> Result<(), String> {
+    let ring = match &conn.role {
+        Role::Player { source, .. } => registry.get(*source).map(|s| &s.ring),
+        _ => None,
+    };
+    match (&mut conn.proto, &mut conn.role, ring) {
+        (Proto::Rtmp(rtmp), Role::Player { consumer, .. }, Some(ring)) => {
             while rtmp.session.out_queue().len() < FLUSH_HIGH_WATER {
-                let Some(m) = consumer.pop() else { break };
-                rtmp.session.send_media(m.kind, m.timestamp, &m.payload);
+                let Some(next) = consumer.pop(ring) else {
+                    break;
+                };
+                // The shared form falls back to this player's own encoding
+                // when it is not in step.
+                if let Some(shared) = next.shared() {
+                    rtmp.session.send_shared_media(shared, next.timestamp());
+                } else {
+                    let m = next.message();
+                    rtmp.session
+                        .send_media(m.kind, next.timestamp(), &m.payload);
+                }
             }
             Ok(())
         }
-        (Proto::Http(http), Role::Player { consumer, .. }) => {
+        (Proto::Http(http), Role::Player { consumer, .. }, Some(ring)) => {
             while http.out.len() < FLUSH_HIGH_WATER {
-                let Some(m) = consumer.pop() else { break };
-                crate::http::flv_live::queue_tag(&mut http.out, &m);
+                let Some(next) = consumer.pop(ring) else {
+                    break;
+                };
+                crate::http::flv_live::queue_tag(&mut http.out, next.message(), next.timestamp());
             }
             Ok(())
         }
-        (Proto::Http(http), _) => {
+        (Proto::Http(http), _, _) => {
             if http.out.len() < FLUSH_HIGH_WATER {
                 match http.refill_file() {
                     Ok(true) => Ok(()),
@@ -405,10 +422,10 @@ fn fill_out_queue(conn: &mut Conn) -> Result<(), String> {
                 Ok(())
             }
         }
-        (Proto::Forward(fw), Role::Player { consumer, .. }) => {
-            forward::fill_forward(fw, consumer, FLUSH_HIGH_WATER);
+        (Proto::Forward(fw), Role::Player { consumer, .. }, Some(ring)) => {
+            forward::fill_forward(fw, consumer, ring, FLUSH_HIGH_WATER);
             Ok(())
         }
-        (Proto::Rtmp(_), _) | (Proto::Forward(_), _) => Ok(()),
+        (Proto::Rtmp(_), _, _) | (Proto::Forward(_), _, _) => Ok(()),
     }
 }

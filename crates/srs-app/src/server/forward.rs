@@ -27,6 +27,8 @@ use crate::error::ConnError;
 use crate::ids::{ConnId, SourceId};
 use crate::links::plan::Action as LinkAction;
 use crate::links::{LinkId, LinkKind, LinkState};
+use crate::stream::ring::MediaRing;
+use crate::stream::source::queue_ms;
 use crate::stream::{Consumer, JitterMode, StreamKey};
 use crate::workers::Job;
 
@@ -266,10 +268,7 @@ impl Server {
         let Some(source) = self.registry.get_mut(sid) else {
             return;
         };
-        let mut consumer = Consumer::new(
-            JitterMode::Off,
-            (source.vhost.queue_length_secs * 1000.0) as u32,
-        );
+        let mut consumer = Consumer::new(JitterMode::Off, queue_ms(&source.vhost));
         source.prime_consumer(&mut consumer);
         source.add_player(id);
         if let Some(conn) = self.conns.get_mut(id) {
@@ -346,14 +345,21 @@ pub(crate) fn forward_connect_state(conn: &mut Conn) -> Result<bool, String> {
     }
 }
 
-/// Moves a publishing link's queue into its session.
-pub(crate) fn fill_forward(fw: &mut LinkState, consumer: &mut Consumer, high_water: usize) {
+/// Moves what a publishing link has to send into its session.
+pub(crate) fn fill_forward(
+    fw: &mut LinkState,
+    consumer: &mut Consumer,
+    ring: &MediaRing,
+    high_water: usize,
+) {
     if fw.session.state() != ClientState::Publishing {
         return;
     }
     while fw.session.out_queue().len() < high_water {
-        let Some(m) = consumer.pop() else { break };
+        let Some(next) = consumer.pop(ring) else {
+            break;
+        };
         // Publishing is checked above, so sending cannot fail.
-        let _ = fw.session.send_media(&m);
+        let _ = fw.session.send_media(&next.to_message());
     }
 }

@@ -64,7 +64,10 @@ impl Server {
             }
             let ms = now.saturating_sub(t).max(1);
             let queued = match &conn.role {
-                Role::Player { consumer, .. } => consumer.len(),
+                Role::Player { source, consumer } => self
+                    .registry
+                    .get(*source)
+                    .map_or(0, |s| consumer.queued(&s.ring)),
                 _ => 0,
             };
             let _ctx = ContextGuard::enter(conn.cid);

@@ -9,6 +9,7 @@ use crate::config::VhostConfig;
 use crate::conn::Role;
 use crate::ids::ConnId;
 use crate::refused::Refused;
+use crate::stream::source::queue_ms;
 use crate::stream::{Consumer, StreamKey};
 
 impl Server {
@@ -60,10 +61,7 @@ impl Server {
         if source.created_ms == 0 {
             source.created_ms = self.now_ms.max(1);
         }
-        let mut consumer = Consumer::new(
-            vhost.player_jitter,
-            (vhost.queue_length_secs * 1000.0) as u32,
-        );
+        let mut consumer = Consumer::new(vhost.player_jitter, queue_ms(vhost));
         source.prime_consumer(&mut consumer);
         source.add_player(id);
         let live = source.publisher().is_some();
@@ -130,14 +128,12 @@ impl Server {
         let Some(source) = self.registry.get_mut(sid) else {
             return;
         };
-        source.on_media(&msg);
+        source.publish_message(&msg);
+        // Players read the ring when they are written: only mark them.
         for &pid in source.players() {
             let Some(player) = self.conns.get_mut(pid) else {
                 continue;
             };
-            if let Some(c) = player.consumer_mut() {
-                c.enqueue(&msg);
-            }
             if !player.dirty {
                 player.dirty = true;
                 self.dirty.push(pid);

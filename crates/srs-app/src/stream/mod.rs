@@ -7,6 +7,7 @@ pub mod consumer;
 mod fanout_tests;
 pub mod gop_cache;
 pub mod registry;
+pub mod ring;
 pub mod source;
 #[cfg(test)]
 mod test_media;

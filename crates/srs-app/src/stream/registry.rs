@@ -34,7 +34,7 @@ impl Registry {
         if let Some(&id) = self.by_key.get(key) {
             if let Some(source) = self.sources.get_mut(id) {
                 // Settings may have changed by a reload since the source was made.
-                source.vhost = Arc::clone(vhost);
+                source.set_vhost(Arc::clone(vhost));
             }
             return id;
         }
@@ -91,7 +91,7 @@ impl Registry {
     pub fn refresh_vhosts(&mut self, config: &crate::config::Config) {
         for (_, source) in self.sources.iter_mut() {
             if let Some(v) = config.vhost(&source.key.vhost) {
-                source.vhost = Arc::clone(v);
+                source.set_vhost(Arc::clone(v));
             }
         }
     }

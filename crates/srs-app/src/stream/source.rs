@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use super::codec::{audio_info, video_info, AudioInfo, VideoInfo};
 use super::consumer::Consumer;
 use super::gop_cache::GopCache;
+use super::ring::MediaRing;
 use crate::config::VhostConfig;
 use crate::ids::ConnId;
 use crate::sink::SinkHub;
@@ -74,11 +75,14 @@ pub struct Source {
     sampled: (u64, u64, u64),
     /// HLS and DVR of the source, with their error policy.
     pub sinks: SinkHub,
+    /// The recent messages, read by every player through its cursor.
+    pub ring: MediaRing,
 }
 
 impl Source {
     /// A source with no publisher and no players.
     pub fn new(key: StreamKey, vhost: Arc<VhostConfig>) -> Self {
+        let ring = MediaRing::new(queue_ms(&vhost), vhost.out_chunk_size);
         Source {
             key,
             vhost,
@@ -90,6 +94,7 @@ impl Source {
             players: Vec::new(),
             stats: SourceStats::default(),
             sinks: SinkHub::default(),
+            ring,
             id: NEXT_SOURCE_ID.fetch_add(1, Ordering::Relaxed),
             created_ms: 0,
             video: None,
@@ -158,9 +163,22 @@ impl Source {
         }
     }
 
+    /// Takes a message of the publisher: caches, then the shared ring.
+    pub fn publish_message(&mut self, msg: &MediaMessage) {
+        self.on_media(msg);
+        self.ring.push(msg);
+    }
+
+    /// Points the source at its vhost's settings (after a reload).
+    pub fn set_vhost(&mut self, vhost: Arc<VhostConfig>) {
+        self.ring.configure(queue_ms(&vhost), vhost.out_chunk_size);
+        self.vhost = vhost;
+    }
+
     /// Queues what a new player needs before live messages: metadata,
     /// sequence headers, then the cached GOP.
     pub fn prime_consumer(&self, consumer: &mut Consumer) {
+        consumer.start_at(self.ring.end_seq());
         let heads = [
             &self.metadata,
             &self.video_sequence_header,
@@ -174,13 +192,13 @@ impl Source {
                 Some(ts) => {
                     let mut head = m.clone();
                     head.timestamp = ts;
-                    consumer.enqueue(&head);
+                    consumer.push_own(&head);
                 }
-                None => consumer.enqueue(m),
+                None => consumer.push_own(m),
             }
         }
         for m in self.gop.messages() {
-            consumer.enqueue(m);
+            consumer.push_own(m);
         }
     }
 
@@ -248,4 +266,9 @@ impl Source {
         }
         self.sampled = (now_ms, self.stats.bytes_in, self.stats.bytes_out);
     }
+}
+
+/// How far behind the newest message a player of `vhost` may fall.
+pub fn queue_ms(vhost: &VhostConfig) -> u32 {
+    (vhost.queue_length_secs * 1000.0) as u32
 }

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use bytes::{BufMut, Bytes};
 
 use super::header::{BasicHeader, MessageHeader, EXTENDED_TIMESTAMP, MAX_CSID, MIN_CSID};
+use super::shared::SharedChunks;
 use super::DEFAULT_CHUNK_SIZE;
 use crate::out_queue::OutQueue;
 
@@ -137,6 +138,51 @@ impl ChunkEncoder {
             let end = payload.len().min(offset + chunk_size);
             out.push(payload.slice(offset..end));
             offset = end;
+        }
+    }
+
+    /// Appends a message of `timestamp` from its shared form: when this
+    /// connection's previous message on the chunk stream is `shared.delta()`
+    /// ms before (same message stream, same chunk size), the shared pieces
+    /// are queued as they are (no byte written for this connection);
+    /// otherwise the message is encoded for this connection alone.
+    /// Returns whether the shared pieces were used.
+    pub fn encode_shared(
+        &mut self,
+        shared: &SharedChunks,
+        timestamp: u32,
+        stream_id: u32,
+        out: &mut OutQueue,
+    ) -> bool {
+        let csid = shared.csid();
+        let length = shared.payload().len() as u32;
+        let fits = self.chunk_size == shared.chunk_size() && shared.delta() < 0x8000_0000;
+        match self.streams.get_mut(&csid) {
+            Some(last)
+                if fits
+                    && last.stream_id == stream_id
+                    && timestamp.wrapping_sub(last.timestamp) == shared.delta() =>
+            {
+                *last = LastHeader {
+                    timestamp,
+                    length,
+                    type_id: shared.type_id(),
+                    stream_id,
+                };
+                shared.for_each_piece(|piece| out.push(piece));
+                true
+            }
+            _ => {
+                self.encode(
+                    csid,
+                    timestamp,
+                    shared.type_id(),
+                    stream_id,
+                    shared.payload(),
+                    out,
+                );
+                false
+            }
         }
     }
 }

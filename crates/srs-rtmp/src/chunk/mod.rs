@@ -7,11 +7,13 @@ pub mod control;
 pub mod decoder;
 pub mod encoder;
 pub mod header;
+pub mod shared;
 
 pub use aggregate::split_aggregate;
 pub use control::{ControlMessage, UserControlEvent};
 pub use decoder::ChunkDecoder;
 pub use encoder::ChunkEncoder;
+pub use shared::SharedChunks;
 
 /// Chunk size both directions start with.
 pub const DEFAULT_CHUNK_SIZE: u32 = 128;

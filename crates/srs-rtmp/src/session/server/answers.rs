@@ -6,6 +6,7 @@ use srs_kernel::{Amf0Value, MediaKind};
 
 use super::{ServerSession, ServerState};
 use crate::chunk::control::{self, ControlMessage, UserControlEvent};
+use crate::chunk::SharedChunks;
 use crate::command::{self, ServerInfo};
 use crate::error::RtmpError;
 use crate::session::refusal::Refusal;
@@ -129,13 +130,19 @@ impl ServerSession {
     /// caller's jitter-corrected one). Only chunk headers are written; the
     /// payload is shared.
     pub fn send_media(&mut self, kind: MediaKind, timestamp: u32, payload: &Bytes) {
-        let (cid, type_id) = match kind {
-            MediaKind::Audio => (csid::AUDIO, control::MSG_AUDIO),
-            MediaKind::Video => (csid::VIDEO, control::MSG_VIDEO),
-            MediaKind::Script => (csid::STREAM, control::MSG_AMF0_DATA),
-        };
+        let (cid, type_id) = media_stream(kind);
         self.transport
             .send(cid, timestamp, type_id, STREAM_ID, payload);
+    }
+
+    /// Queues a media message from its shared form (see
+    /// [`shared_media`]) with this player's `timestamp`: the shared pieces
+    /// when this player is in step with the stream, else its own encoding.
+    /// Returns whether the shared pieces were used.
+    pub fn send_shared_media(&mut self, shared: &SharedChunks, timestamp: u32) -> bool {
+        self.transport
+            .encoder
+            .encode_shared(shared, timestamp, STREAM_ID, &mut self.transport.out)
     }
 
     /// Sends a command on the connection's NetStream (bandwidth test, custom calls).
@@ -156,4 +163,29 @@ impl ServerSession {
                 STREAM_ID,
             )));
     }
+}
+
+/// The chunk stream and message type a player gets media of `kind` on.
+fn media_stream(kind: MediaKind) -> (u32, u8) {
+    match kind {
+        MediaKind::Audio => (csid::AUDIO, control::MSG_AUDIO),
+        MediaKind::Video => (csid::VIDEO, control::MSG_VIDEO),
+        MediaKind::Script => (csid::STREAM, control::MSG_AMF0_DATA),
+    }
+}
+
+/// Builds the shared chunked form of a media message for every player of a
+/// stream ([`ServerSession::send_shared_media`]): `delta` is the time since
+/// the stream's previous message of the same `kind`, `chunk_size` the
+/// players' out chunk size, `scratch` a buffer the caller keeps for header
+/// bytes. `None` when the payload is too long for RTMP.
+pub fn shared_media(
+    kind: MediaKind,
+    delta: u32,
+    payload: &Bytes,
+    chunk_size: u32,
+    scratch: &mut bytes::BytesMut,
+) -> Option<SharedChunks> {
+    let (cid, type_id) = media_stream(kind);
+    SharedChunks::new(cid, type_id, delta, payload.clone(), chunk_size, scratch)
 }

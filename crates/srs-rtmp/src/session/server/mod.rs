@@ -10,6 +10,8 @@
 
 mod answers;
 
+pub use answers::shared_media;
+
 use std::collections::VecDeque;
 
 use bytes::Bytes;
